@@ -1,0 +1,790 @@
+"""The tracker's records: states, treaties, dated treaty actions, statements on a
+crimes-against-humanity convention and written submissions, each fact with its
+source and verification state.
+
+Nothing here stores a status or a count. A state's status under a treaty on any
+date is derived from its dated actions (see ``TreatyRecord``), and every figure
+is a QuerySet method over these rows (see ``StateQuerySet``).
+"""
+
+from collections import Counter, defaultdict
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+
+def choices_constraint(field, choices, name):
+    """A CheckConstraint that keeps ``field`` to the values of a TextChoices.
+
+    Django validates choices in forms only; this makes an unknown value fail in
+    the database too, whoever writes it.
+    """
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}),
+        name=name,
+        violation_error_message=_("Unknown %(field)s. Choose one of: %(values)s.")
+        % {"field": field.replace("_", " "), "values": ", ".join(choices.values)},
+    )
+
+
+class Verification(models.TextChoices):
+    PRIMARY = "primary", _("Verified against the primary record")
+    SECONDARY = "secondary", _("Secondary source only")
+    UNVERIFIED = "unverified", _("Unverified")
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date a source gives. A month-only date is stored as the
+    first of that month and shown as "April 2023", never as a made-up day."""
+
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class Source(models.Model):
+    """A public, canonical address that backs a fact.
+
+    Only canonical addresses are stored: mirrors that researchers read a page
+    through are part of the research trail and never appear in the app.
+    """
+
+    url = models.URLField(_("URL"), max_length=500, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    accessed_on = models.DateField(
+        _("date accessed"),
+        null=True,
+        blank=True,
+        help_text=_("The day a researcher last read this page, if recorded."),
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
+                name="source_url_is_a_web_address",
+                violation_error_message=_("A source must be a web address (http:// or https://)."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SourcedFact(models.Model):
+    """Fields that every public fact carries: its source and how far it has been
+    checked. Review-before-publishing and change history attach here too."""
+
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("source"),
+    )
+    verification = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
+    last_verified_on = models.DateField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        help_text=_("The day a staff member last checked this fact against its source."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            choices_constraint("verification", Verification, "%(class)s_verification_is_known"),
+            models.CheckConstraint(
+                condition=~Q(verification=Verification.UNVERIFIED, last_verified_on__isnull=False),
+                name="%(class)s_unverified_fact_has_no_verified_date",
+                violation_error_message=_(
+                    "An unverified fact cannot have a last-verified date: "
+                    "choose how it was verified, or clear the date."
+                ),
+            ),
+        ]
+
+
+# --- States -------------------------------------------------------------------
+
+
+class UNRegionalGroup(models.TextChoices):
+    ASIA_PACIFIC = "APG", _("Asia-Pacific Group")
+    EASTERN_EUROPE = "EEG", _("Eastern European Group")
+    WESTERN_EUROPE_AND_OTHERS = "WEOG", _("Western European and Others Group")
+    LATIN_AMERICA_AND_CARIBBEAN = "GRULAC", _("Latin American and Caribbean Group")
+    AFRICA = "AG", _("African Group")
+    NONE = "none", _("No UN regional group")
+
+
+class Subregion(models.TextChoices):
+    """UN M49 subregions; the values are the M49 codes."""
+
+    CENTRAL_ASIA = "143", _("Central Asia")
+    EASTERN_ASIA = "030", _("Eastern Asia")
+    SOUTH_EASTERN_ASIA = "035", _("South-eastern Asia")
+    SOUTHERN_ASIA = "034", _("Southern Asia")
+    WESTERN_ASIA = "145", _("Western Asia")
+    AUSTRALIA_AND_NEW_ZEALAND = "053", _("Australia and New Zealand")
+    MELANESIA = "054", _("Melanesia")
+    MICRONESIA = "057", _("Micronesia")
+    POLYNESIA = "061", _("Polynesia")
+
+
+class UNMembership(models.TextChoices):
+    MEMBER = "member", _("UN Member State")
+    OBSERVER = "observer", _("Non-member observer State")
+    NON_MEMBER = "non_member", _("Not a UN member")
+
+
+class CountingRule(models.TextChoices):
+    """Which states a figure counts. Every figure names its rule."""
+
+    ICC_ASIA_PACIFIC = "icc_asia_pacific", _(
+        "the ICC's Asia-Pacific group: members of the UN Asia-Pacific Group, "
+        "the State of Palestine and the Cook Islands"
+    )
+    UN_ASIA_PACIFIC_GROUP = "un_asia_pacific_group", _("members of the UN Asia-Pacific Group")
+    ALL_TRACKED = "all_tracked", _(
+        "all tracked states, including geographically Asian states that the UN "
+        "and the ICC count in other groups"
+    )
+
+
+class TreatyStatus(models.TextChoices):
+    """A state's standing under a treaty on a given date, in the order a state
+    moves through them."""
+
+    NON_PARTY = "non_party", _("Non-party")
+    SIGNATORY = "signatory", _("Signatory")
+    JOINED_NOT_IN_FORCE = "joined_not_in_force", _("Joined, not yet in force")
+    STATE_PARTY = "state_party", _("State Party")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ConventionPosition(models.TextChoices):
+    """A state's position on a crimes-against-humanity convention.
+
+    "Not yet researched" (nobody has looked) and "no public position" (someone
+    looked and found none) are different findings and are never merged.
+    """
+
+    SUPPORTS = "supports", _("Supports a convention")
+    SUPPORTS_WITH_RESERVATIONS = "supports_with_reservations", _(
+        "Supports negotiations with reservations"
+    )
+    NON_COMMITTAL = "non_committal", _("Non-committal")
+    OPPOSES_OR_SCEPTICAL = "opposes_or_sceptical", _("Opposes or sceptical")
+    NO_PUBLIC_POSITION = "no_public_position", _("No public position")
+    NOT_YET_RESEARCHED = "not_yet_researched", _("Not yet researched")
+
+
+class SubmissionStatus(models.TextChoices):
+    """Whether a state made written comments under UNGA resolution 77/249."""
+
+    MADE = "made", _("Made a submission")
+    NOT_MADE = "not_made", _("No submission")
+    NOT_YET_RESEARCHED = "not_yet_researched", _("Not yet researched")
+
+
+def today():
+    return timezone.localdate()
+
+
+class StateQuerySet(models.QuerySet):
+    """Figures about many states. Each method takes the date the figure is for
+    (``as_of``, today by default) and runs a fixed number of queries, however
+    many states there are."""
+
+    def in_counting_rule(self, rule):
+        rule = CountingRule(rule)
+        if rule == CountingRule.ICC_ASIA_PACIFIC:
+            return self.filter(in_icc_asia_pacific=True)
+        if rule == CountingRule.UN_ASIA_PACIFIC_GROUP:
+            return self.filter(un_regional_group=UNRegionalGroup.ASIA_PACIFIC)
+        return self.all()
+
+    # Rome Statute and other treaties
+
+    def treaty_records(self, treaty):
+        """Each state's ``TreatyRecord`` under ``treaty``, keyed by state id."""
+        actions = defaultdict(list)
+        for action in TreatyAction.objects.filter(treaty=treaty, state__in=self.values("pk")):
+            actions[action.state_id].append(action)
+        return {pk: TreatyRecord(treaty, actions[pk]) for pk in self.values_list("pk", flat=True)}
+
+    def treaty_statuses(self, treaty, as_of=None):
+        """Each state's ``TreatyStatus`` under ``treaty`` on ``as_of``, keyed by state id."""
+        as_of = as_of or today()
+        return {pk: record.status_on(as_of) for pk, record in self.treaty_records(treaty).items()}
+
+    def states_parties(self, treaty, as_of=None):
+        """States for which ``treaty`` was in force on ``as_of``."""
+        statuses = self.treaty_statuses(treaty, as_of)
+        return self.filter(
+            pk__in=[pk for pk, status in statuses.items() if status == TreatyStatus.STATE_PARTY]
+        )
+
+    def count_by_treaty_status(self, treaty, as_of=None):
+        """How many states hold each ``TreatyStatus`` on ``as_of`` (zeros included)."""
+        counts = Counter(self.treaty_statuses(treaty, as_of).values())
+        return {status: counts[status] for status in TreatyStatus}
+
+    def treaty_status_by_subregion(self, treaty, as_of=None):
+        """For each M49 subregion that has states here, the count of each status."""
+        statuses = self.treaty_statuses(treaty, as_of)
+        table = {}
+        for pk, subregion in self.order_by("subregion").values_list("pk", "subregion"):
+            row = table.setdefault(Subregion(subregion), dict.fromkeys(TreatyStatus, 0))
+            row[statuses[pk]] += 1
+        return table
+
+    # Crimes-against-humanity convention
+
+    def convention_positions(self, as_of=None):
+        """Each state's current ``ConventionPosition`` on ``as_of``, keyed by state id.
+
+        It is the category of the latest statement made by then that says
+        where the state stands; a statement whose content was not assessed
+        leaves the position as it was. No such statement: not yet researched.
+        """
+        as_of = as_of or today()
+        positions = dict.fromkeys(self.values_list("pk", flat=True), ConventionPosition.NOT_YET_RESEARCHED)
+        statements = (
+            PositionStatement.objects.filter(state__in=self.values("pk"), date__lte=as_of)
+            .exclude(position=ConventionPosition.NOT_YET_RESEARCHED)
+            .order_by("date", "pk")
+            .values_list("state_id", "position")
+        )
+        for state_id, position in statements:
+            positions[state_id] = ConventionPosition(position)
+        return positions
+
+    def count_by_convention_position(self, as_of=None):
+        """How many states hold each ``ConventionPosition`` on ``as_of`` (zeros included)."""
+        counts = Counter(self.convention_positions(as_of).values())
+        return {position: counts[position] for position in ConventionPosition}
+
+    def research_coverage(self, as_of=None):
+        """(states whose position has been researched, states counted) on ``as_of``."""
+        positions = self.convention_positions(as_of)
+        researched = sum(p != ConventionPosition.NOT_YET_RESEARCHED for p in positions.values())
+        return researched, len(positions)
+
+    def submission_statuses(self, as_of=None):
+        """Each state's ``SubmissionStatus`` under res. 77/249 on ``as_of``, keyed by state id."""
+        as_of = as_of or today()
+        statuses = dict.fromkeys(self.values_list("pk", flat=True), SubmissionStatus.NOT_YET_RESEARCHED)
+        for submission in WrittenSubmission.objects.filter(state__in=self.values("pk")):
+            statuses[submission.state_id] = submission.status_on(as_of)
+        return statuses
+
+    def count_by_submission(self, as_of=None):
+        """How many states made, did not make, or are not yet researched for a submission."""
+        counts = Counter(self.submission_statuses(as_of).values())
+        return {status: counts[status] for status in SubmissionStatus}
+
+
+class State(SourcedFact):
+    """A tracked state. Its source backs its UN group and ICC grouping."""
+
+    name = models.CharField(_("short name"), max_length=100, unique=True)
+    iso2 = models.CharField(
+        _("ISO 3166 alpha-2"),
+        max_length=2,
+        unique=True,
+        validators=[MinLengthValidator(2), RegexValidator(r"^[A-Z]{2}$", _("Two capital letters."))],
+    )
+    iso3 = models.CharField(
+        _("ISO 3166 alpha-3"),
+        max_length=3,
+        unique=True,
+        validators=[MinLengthValidator(3), RegexValidator(r"^[A-Z]{3}$", _("Three capital letters."))],
+    )
+    un_regional_group = models.CharField(
+        _("UN regional group"), max_length=8, choices=UNRegionalGroup.choices
+    )
+    subregion = models.CharField(_("M49 subregion"), max_length=3, choices=Subregion.choices)
+    un_membership = models.CharField(_("UN membership"), max_length=16, choices=UNMembership.choices)
+    in_icc_asia_pacific = models.BooleanField(
+        _("in the ICC's Asia-Pacific count"),
+        help_text=_(
+            "Whether the ICC Assembly of States Parties counts this state among "
+            "its Asia-Pacific States (the headline counting rule)."
+        ),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = StateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            choices_constraint("un_regional_group", UNRegionalGroup, "state_un_regional_group_is_known"),
+            choices_constraint("subregion", Subregion, "state_subregion_is_known"),
+            choices_constraint("un_membership", UNMembership, "state_un_membership_is_known"),
+            models.CheckConstraint(
+                condition=Q(iso2=Upper("iso2"), iso3=Upper("iso3")),
+                name="state_iso_codes_are_capitals",
+                violation_error_message=_("ISO codes are written in capital letters."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+# --- Treaties -----------------------------------------------------------------
+
+
+class PeriodUnit(models.TextChoices):
+    DAYS = "days", _("days")
+    MONTHS = "months", _("months")
+
+
+class Treaty(SourcedFact):
+    """A treaty the coalition follows, with the rules that date its effect for
+    each state. Rules a treaty has not yet fixed (a convention still being
+    negotiated) stay empty, and the app then never claims it is in force."""
+
+    slug = models.SlugField(_("short code"), unique=True)
+    short_name = models.CharField(_("short name"), max_length=100, unique=True)
+    title = models.CharField(_("full title"), max_length=300)
+    adopted_on = models.DateField(_("adopted"), null=True, blank=True)
+    entered_into_force_on = models.DateField(
+        _("entered into force"),
+        null=True,
+        blank=True,
+        help_text=_("The day the treaty itself entered into force; empty while it is not in force."),
+    )
+    entry_into_force_period = models.PositiveSmallIntegerField(
+        _("entry into force after"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a state that joins: the treaty takes effect on the first day of the "
+            "month after this period following its deposit (Rome Statute art. 126(2): 60 days)."
+        ),
+    )
+    entry_into_force_period_unit = models.CharField(
+        _("unit"), max_length=8, choices=PeriodUnit.choices, blank=True
+    )
+    withdrawal_period_months = models.PositiveSmallIntegerField(
+        _("withdrawal takes effect after (months)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A withdrawal takes effect this many months after notification unless the "
+            "notification gives a later date (Rome Statute art. 127: 12 months)."
+        ),
+    )
+    depositary_record_url = models.URLField(
+        _("depositary record"),
+        max_length=500,
+        blank=True,
+        help_text=_("The depositary's status page, where every action can be verified."),
+    )
+
+    class Meta:
+        ordering = ["adopted_on", "short_name"]
+        verbose_name = _("treaty")
+        verbose_name_plural = _("treaties")
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            models.CheckConstraint(
+                condition=(
+                    Q(entry_into_force_period__isnull=True, entry_into_force_period_unit="")
+                    | Q(
+                        entry_into_force_period__isnull=False,
+                        entry_into_force_period_unit__in=PeriodUnit.values,
+                    )
+                ),
+                name="treaty_entry_into_force_period_has_a_unit",
+                violation_error_message=_("Give the entry-into-force period with its unit, or neither."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+    def entry_into_force_for(self, deposited_on):
+        """When the treaty enters into force for a state that deposited its
+        instrument on ``deposited_on``: the first day of the month after the
+        period (Rome Statute art. 126(2): the 60th day following deposit), and
+        never before the treaty itself entered into force (1 July 2002)."""
+        if self.entered_into_force_on is None or self.entry_into_force_period is None:
+            return None
+        period_ends = deposited_on + relativedelta(
+            **{self.entry_into_force_period_unit: self.entry_into_force_period}
+        )
+        first_of_next_month = period_ends.replace(day=1) + relativedelta(months=1)
+        return max(first_of_next_month, self.entered_into_force_on)
+
+    def withdrawal_effective_on(self, notified_on, later_date=None):
+        """When a withdrawal notified on ``notified_on`` takes effect: one year
+        later under Rome Statute art. 127, unless the notification gives a later date."""
+        if self.withdrawal_period_months is None:
+            return later_date
+        effective = notified_on + relativedelta(months=self.withdrawal_period_months)
+        return max(effective, later_date) if later_date else effective
+
+
+class TreatyActionType(models.TextChoices):
+    SIGNATURE = "signature", _("Signature")
+    RATIFICATION = "ratification", _("Ratification")
+    ACCESSION = "accession", _("Accession")
+    ACCEPTANCE = "acceptance", _("Acceptance")
+    APPROVAL = "approval", _("Approval")
+    INSTRUMENT_WITHDRAWN = "instrument_withdrawn", _("Instrument withdrawn before it took effect")
+    WITHDRAWAL = "withdrawal", _("Withdrawal notified")
+
+
+# Instruments by which a state consents to be bound by a treaty.
+CONSENT_TYPES = (
+    TreatyActionType.RATIFICATION,
+    TreatyActionType.ACCESSION,
+    TreatyActionType.ACCEPTANCE,
+    TreatyActionType.APPROVAL,
+)
+
+
+class TreatyAction(SourcedFact):
+    """A dated act of one state under one treaty, as the depositary records it.
+
+    When an act takes effect is not stored: it follows from the treaty's rules
+    (``takes_effect_on``). A withdrawal is recorded once, on the day it was
+    notified; the day it took effect is derived (art. 127).
+    """
+
+    state = models.ForeignKey(
+        State, on_delete=models.CASCADE, related_name="treaty_actions", verbose_name=_("state")
+    )
+    treaty = models.ForeignKey(
+        Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty")
+    )
+    action_type = models.CharField(_("action"), max_length=24, choices=TreatyActionType.choices)
+    date = models.DateField(
+        _("date"), help_text=_("The day the instrument or notification was deposited (or signed).")
+    )
+    later_effective_date = models.DateField(
+        _("later date given in the notification"),
+        null=True,
+        blank=True,
+        help_text=_("Only for a withdrawal whose notification names a date later than one year."),
+    )
+    depositary_notification = models.CharField(
+        _("depositary notification"), max_length=60, blank=True, help_text=_("For example C.N.185.2019.TREATIES-XVIII.10")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("treaty action")
+        verbose_name_plural = _("treaty actions")
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            choices_constraint("action_type", TreatyActionType, "treaty_action_type_is_known"),
+            models.UniqueConstraint(
+                fields=["state", "treaty", "action_type"],
+                name="one_action_of_each_type_per_state_and_treaty",
+                violation_error_message=_("This state already has an action of this type under this treaty."),
+            ),
+            models.UniqueConstraint(
+                fields=["state", "treaty"],
+                condition=Q(action_type__in=CONSENT_TYPES),
+                name="one_consent_instrument_per_state_and_treaty",
+                violation_error_message=_(
+                    "This state already has an instrument of ratification, accession, acceptance "
+                    "or approval for this treaty; a state deposits only one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(later_effective_date__isnull=True)
+                | Q(action_type=TreatyActionType.WITHDRAWAL, later_effective_date__gt=F("date")),
+                name="later_effective_date_only_on_withdrawal_and_after_it",
+                violation_error_message=_(
+                    "A later effective date belongs only to a withdrawal, and must come after its notification."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state} – {self.treaty}: {self.get_action_type_display()} ({self.date})"
+
+    @property
+    def is_consent(self):
+        return self.action_type in CONSENT_TYPES
+
+    @property
+    def takes_effect_on(self):
+        """The day this act takes effect, under the treaty's rules (None if it
+        has none, or if the treaty's rules do not date it)."""
+        if self.is_consent:
+            return self.treaty.entry_into_force_for(self.date)
+        if self.action_type == TreatyActionType.WITHDRAWAL:
+            return self.treaty.withdrawal_effective_on(self.date, self.later_effective_date)
+        return self.date
+
+    def clean(self):
+        """Rules that involve the state's other actions under the same treaty.
+
+        SQL check constraints see one row only, so these live here, where the
+        admin, the seed loader and any form call them before saving.
+        """
+        super().clean()
+        if not (self.state_id and self.treaty_id and self.date and self.action_type):
+            return
+        if self.later_effective_date and self.action_type == TreatyActionType.WITHDRAWAL:
+            minimum = self.treaty.withdrawal_effective_on(self.date)
+            if minimum and self.later_effective_date < minimum:
+                raise ValidationError(
+                    {
+                        "later_effective_date": _(
+                            "A withdrawal takes effect %(months)s months after notification at the "
+                            "earliest (%(date)s); leave this empty unless the notification names a later date."
+                        )
+                        % {"months": self.treaty.withdrawal_period_months, "date": minimum.isoformat()}
+                    }
+                )
+        others = TreatyAction.objects.filter(state_id=self.state_id, treaty_id=self.treaty_id).exclude(pk=self.pk)
+        record = TreatyRecord(self.treaty, list(others))
+        record.check_can_add(self)
+
+
+class TreatyRecord:
+    """One state's record under one treaty: its actions, read together.
+
+    Status on a date follows from the actions alone: a consent instrument makes
+    the state a party once it takes effect (art. 126(2)); a withdrawal ends it
+    once that takes effect (art. 127); an instrument withdrawn before it took
+    effect (Malaysia, 2019) is as if never deposited.
+    """
+
+    def __init__(self, treaty, actions):
+        self.treaty = treaty
+        by_type = {action.action_type: action for action in actions}
+        self.signature = by_type.get(TreatyActionType.SIGNATURE)
+        self.consent = next((a for a in actions if a.is_consent), None)
+        self.withdrawal = by_type.get(TreatyActionType.WITHDRAWAL)
+        self.instrument_withdrawn = by_type.get(TreatyActionType.INSTRUMENT_WITHDRAWN)
+        for action in actions:
+            action.treaty = treaty  # spare a query per action in takes_effect_on
+
+    def _withdrawn_instrument(self):
+        """The instrument a state took back before it took effect: its notice
+        of withdrawal if it had given one by then, else its consent."""
+        if self.instrument_withdrawn is None:
+            return None
+        if self.withdrawal and self.withdrawal.date <= self.instrument_withdrawn.date:
+            return self.withdrawal
+        return self.consent
+
+    def _in_effect(self, action, as_of):
+        if action is None or action.date > as_of:
+            return False
+        if action is self._withdrawn_instrument() and self.instrument_withdrawn.date <= as_of:
+            return False
+        return True
+
+    @property
+    def entry_into_force(self):
+        if self.consent is None or self._withdrawn_instrument() is self.consent:
+            return None
+        return self.consent.takes_effect_on
+
+    @property
+    def withdrawal_effective(self):
+        if self.withdrawal is None or self._withdrawn_instrument() is self.withdrawal:
+            return None
+        return self.withdrawal.takes_effect_on
+
+    def status_on(self, as_of):
+        if self._in_effect(self.consent, as_of):
+            withdrawal_effective = self.withdrawal_effective
+            if self._in_effect(self.withdrawal, as_of) and withdrawal_effective and withdrawal_effective <= as_of:
+                return TreatyStatus.WITHDRAWN
+            entry_into_force = self.consent.takes_effect_on
+            if entry_into_force and entry_into_force <= as_of:
+                return TreatyStatus.STATE_PARTY
+            return TreatyStatus.JOINED_NOT_IN_FORCE
+        if self.signature and self.signature.date <= as_of:
+            return TreatyStatus.SIGNATORY
+        return TreatyStatus.NON_PARTY
+
+    def check_can_add(self, action):
+        """Raise ValidationError, in the editor's words, if ``action`` cannot
+        follow this record (the record holds the state's other actions)."""
+        kind = TreatyActionType
+        state_name = action.state.name
+        on = action.date.isoformat()
+        if action.action_type == kind.RATIFICATION and (self.signature is None or self.signature.date > action.date):
+            raise ValidationError(
+                {"action_type": _("%(state)s cannot ratify on %(date)s without having signed first: record the "
+                                  "signature, or record an accession instead.") % {"state": state_name, "date": on}}
+            )
+        if action.is_consent and self.withdrawal and self.withdrawal.date < action.date:
+            raise ValidationError(
+                {"date": _("%(state)s notified its withdrawal before this instrument; check the dates.")
+                 % {"state": state_name}}
+            )
+        if action.action_type == kind.SIGNATURE and self.consent and self.consent.date < action.date:
+            raise ValidationError(
+                {"date": _("A signature cannot come after the state's %(consent)s (%(consent_date)s).")
+                 % {"consent": self.consent.get_action_type_display().lower(),
+                    "consent_date": self.consent.date.isoformat()}}
+            )
+        if action.action_type == kind.WITHDRAWAL:
+            status = self.status_on(action.date)
+            if status != TreatyStatus.STATE_PARTY:
+                raise ValidationError(
+                    {"action_type": _(
+                        "%(state)s was not a State Party to the %(treaty)s on %(date)s (its status then: "
+                        "%(status)s), so it could not notify a withdrawal. An instrument taken back before "
+                        "it took effect is recorded as '%(revoked)s'."
+                    ) % {"state": state_name, "treaty": self.treaty.short_name, "date": on,
+                         "status": TreatyStatus(status).label, "revoked": kind.INSTRUMENT_WITHDRAWN.label}}
+                )
+        if action.action_type == kind.INSTRUMENT_WITHDRAWN:
+            pending = self.withdrawal if self.withdrawal and self.withdrawal.date <= action.date else self.consent
+            if pending is None or pending.date > action.date:
+                raise ValidationError(
+                    {"action_type": _("%(state)s had deposited no instrument by %(date)s that it could withdraw.")
+                     % {"state": state_name, "date": on}}
+                )
+            takes_effect = pending.takes_effect_on
+            if takes_effect and takes_effect <= action.date:
+                raise ValidationError(
+                    {"date": _("The %(instrument)s of %(deposited)s had already taken effect on %(effect)s; "
+                               "after that a state leaves by notifying a withdrawal.")
+                     % {"instrument": pending.get_action_type_display().lower(),
+                        "deposited": pending.date.isoformat(), "effect": takes_effect.isoformat()}}
+                )
+
+
+# --- Crimes-against-humanity convention ---------------------------------------
+
+
+class PositionStatement(SourcedFact):
+    """A dated statement that shows where a state stands on a convention on
+    crimes against humanity (the ILC's 2019 draft articles)."""
+
+    state = models.ForeignKey(
+        State, on_delete=models.CASCADE, related_name="position_statements", verbose_name=_("state")
+    )
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("If the source gives only the month, enter the 1st and choose 'Month'."),
+    )
+    forum = models.CharField(_("forum or meeting"), max_length=200)
+    summary = models.TextField(_("summary"))
+    quote = models.CharField(_("short quote"), max_length=600, blank=True)
+    position = models.CharField(
+        _("position shown"),
+        max_length=32,
+        choices=ConventionPosition.choices,
+        help_text=_("Choose 'Not yet researched' if the statement's content has not been assessed."),
+    )
+
+    class Meta:
+        ordering = ["state", "date", "pk"]
+        verbose_name = _("position statement")
+        verbose_name_plural = _("position statements")
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            choices_constraint("position", ConventionPosition, "position_statement_position_is_known"),
+            choices_constraint("date_precision", DatePrecision, "position_statement_date_precision_is_known"),
+            models.CheckConstraint(
+                condition=Q(date_precision=DatePrecision.DAY)
+                | Q(date_precision=DatePrecision.MONTH, date__day=1)
+                | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
+                name="position_statement_partial_date_starts_its_period",
+                violation_error_message=_(
+                    "A date known only to the month is entered as the 1st of that month "
+                    "(to the year: as 1 January)."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["state", "source", "date"],
+                name="one_statement_per_state_source_and_date",
+                violation_error_message=_("This statement is already recorded (same state, source and date)."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state}, {self.display_date}: {self.get_position_display()}"
+
+    @property
+    def display_date(self):
+        if self.date_precision == DatePrecision.YEAR:
+            return str(self.date.year)
+        if self.date_precision == DatePrecision.MONTH:
+            return date_format(self.date, "F Y")
+        return date_format(self.date, "j F Y")
+
+
+class WrittenSubmission(SourcedFact):
+    """What is known of a state's written comments on the draft articles, which
+    UNGA resolution 77/249 invited by the end of 2023. No row means nobody has
+    researched it yet, which is never shown as "no submission"."""
+
+    state = models.OneToOneField(
+        State, on_delete=models.CASCADE, related_name="written_submission", verbose_name=_("state")
+    )
+    status = models.CharField(
+        _("finding"),
+        max_length=16,
+        choices=[(SubmissionStatus.MADE, SubmissionStatus.MADE.label),
+                 (SubmissionStatus.NOT_MADE, SubmissionStatus.NOT_MADE.label)],
+    )
+    submitted_on = models.DateField(_("submitted"), null=True, blank=True)
+    document_symbol = models.CharField(
+        _("document symbol"), max_length=60, blank=True, help_text=_("For example A/78/717/Add.1")
+    )
+    document_url = models.URLField(_("document link"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["state"]
+        verbose_name = _("written submission")
+        verbose_name_plural = _("written submissions")
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(status=SubmissionStatus.MADE, submitted_on__isnull=False)
+                | Q(status=SubmissionStatus.NOT_MADE, submitted_on__isnull=True, document_symbol=""),
+                name="written_submission_date_matches_finding",
+                violation_error_message=_(
+                    "A submission that was made needs its date; a finding of no submission has no date or symbol."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state}: {self.get_status_display()}"
+
+    def status_on(self, as_of):
+        if self.status == SubmissionStatus.MADE and self.submitted_on <= as_of:
+            return SubmissionStatus.MADE
+        return SubmissionStatus.NOT_MADE
+

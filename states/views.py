@@ -1,0 +1,2 @@
+def overview(request):
+    pass
