@@ -155,14 +155,17 @@ class UNMembership(models.TextChoices):
 class CountingRule(models.TextChoices):
     """Which states a figure counts. Every figure names its rule."""
 
-    ICC_ASIA_PACIFIC = "icc_asia_pacific", _(
-        "the ICC's Asia-Pacific group: members of the UN Asia-Pacific Group, "
-        "the State of Palestine and the Cook Islands"
+    ICC_ASIA_PACIFIC = (
+        "icc_asia_pacific",
+        _(
+            "the ICC's Asia-Pacific group: members of the UN Asia-Pacific Group, "
+            "the State of Palestine and the Cook Islands"
+        ),
     )
     UN_ASIA_PACIFIC_GROUP = "un_asia_pacific_group", _("members of the UN Asia-Pacific Group")
-    ALL_TRACKED = "all_tracked", _(
-        "all tracked states, including geographically Asian states that the UN "
-        "and the ICC count in other groups"
+    ALL_TRACKED = (
+        "all_tracked",
+        _("all tracked states, including geographically Asian states that the UN and the ICC count in other groups"),
     )
 
 
@@ -185,9 +188,7 @@ class ConventionPosition(models.TextChoices):
     """
 
     SUPPORTS = "supports", _("Supports a convention")
-    SUPPORTS_WITH_RESERVATIONS = "supports_with_reservations", _(
-        "Supports negotiations with reservations"
-    )
+    SUPPORTS_WITH_RESERVATIONS = "supports_with_reservations", _("Supports negotiations with reservations")
     NON_COMMITTAL = "non_committal", _("Non-committal")
     OPPOSES_OR_SCEPTICAL = "opposes_or_sceptical", _("Opposes or sceptical")
     NO_PUBLIC_POSITION = "no_public_position", _("No public position")
@@ -236,9 +237,7 @@ class StateQuerySet(models.QuerySet):
     def states_parties(self, treaty, as_of=None):
         """States for which ``treaty`` was in force on ``as_of``."""
         statuses = self.treaty_statuses(treaty, as_of)
-        return self.filter(
-            pk__in=[pk for pk, status in statuses.items() if status == TreatyStatus.STATE_PARTY]
-        )
+        return self.filter(pk__in=[pk for pk, status in statuses.items() if status == TreatyStatus.STATE_PARTY])
 
     def count_by_treaty_status(self, treaty, as_of=None):
         """How many states hold each ``TreatyStatus`` on ``as_of`` (zeros included)."""
@@ -316,9 +315,7 @@ class State(SourcedFact):
         unique=True,
         validators=[MinLengthValidator(3), RegexValidator(r"^[A-Z]{3}$", _("Three capital letters."))],
     )
-    un_regional_group = models.CharField(
-        _("UN regional group"), max_length=8, choices=UNRegionalGroup.choices
-    )
+    un_regional_group = models.CharField(_("UN regional group"), max_length=8, choices=UNRegionalGroup.choices)
     subregion = models.CharField(_("M49 subregion"), max_length=3, choices=Subregion.choices)
     un_membership = models.CharField(_("UN membership"), max_length=16, choices=UNMembership.choices)
     in_icc_asia_pacific = models.BooleanField(
@@ -355,6 +352,10 @@ class State(SourcedFact):
 # --- Treaties -----------------------------------------------------------------
 
 
+# The slug of the treaty behind the headline figure.
+ROME_STATUTE = "rome-statute"
+
+
 class PeriodUnit(models.TextChoices):
     DAYS = "days", _("days")
     MONTHS = "months", _("months")
@@ -384,9 +385,7 @@ class Treaty(SourcedFact):
             "month after this period following its deposit (Rome Statute art. 126(2): 60 days)."
         ),
     )
-    entry_into_force_period_unit = models.CharField(
-        _("unit"), max_length=8, choices=PeriodUnit.choices, blank=True
-    )
+    entry_into_force_period_unit = models.CharField(_("unit"), max_length=8, choices=PeriodUnit.choices, blank=True)
     withdrawal_period_months = models.PositiveSmallIntegerField(
         _("withdrawal takes effect after (months)"),
         null=True,
@@ -432,9 +431,7 @@ class Treaty(SourcedFact):
         never before the treaty itself entered into force (1 July 2002)."""
         if self.entered_into_force_on is None or self.entry_into_force_period is None:
             return None
-        period_ends = deposited_on + relativedelta(
-            **{self.entry_into_force_period_unit: self.entry_into_force_period}
-        )
+        period_ends = deposited_on + relativedelta(**{self.entry_into_force_period_unit: self.entry_into_force_period})
         first_of_next_month = period_ends.replace(day=1) + relativedelta(months=1)
         return max(first_of_next_month, self.entered_into_force_on)
 
@@ -474,16 +471,10 @@ class TreatyAction(SourcedFact):
     notified; the day it took effect is derived (art. 127).
     """
 
-    state = models.ForeignKey(
-        State, on_delete=models.CASCADE, related_name="treaty_actions", verbose_name=_("state")
-    )
-    treaty = models.ForeignKey(
-        Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty")
-    )
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="treaty_actions", verbose_name=_("state"))
+    treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty"))
     action_type = models.CharField(_("action"), max_length=24, choices=TreatyActionType.choices)
-    date = models.DateField(
-        _("date"), help_text=_("The day the instrument or notification was deposited (or signed).")
-    )
+    date = models.DateField(_("date"), help_text=_("The day the instrument or notification was deposited (or signed)."))
     later_effective_date = models.DateField(
         _("later date given in the notification"),
         null=True,
@@ -491,7 +482,10 @@ class TreatyAction(SourcedFact):
         help_text=_("Only for a withdrawal whose notification names a date later than one year."),
     )
     depositary_notification = models.CharField(
-        _("depositary notification"), max_length=60, blank=True, help_text=_("For example C.N.185.2019.TREATIES-XVIII.10")
+        _("depositary notification"),
+        max_length=60,
+        blank=True,
+        help_text=_("For example C.N.185.2019.TREATIES-XVIII.10"),
     )
     notes = models.TextField(_("notes"), blank=True)
 
@@ -600,9 +594,8 @@ class TreatyRecord:
     def _in_effect(self, action, as_of):
         if action is None or action.date > as_of:
             return False
-        if action is self._withdrawn_instrument() and self.instrument_withdrawn.date <= as_of:
-            return False
-        return True
+        taken_back = action is self._withdrawn_instrument() and self.instrument_withdrawn.date <= as_of
+        return not taken_back
 
     @property
     def entry_into_force(self):
@@ -635,47 +628,89 @@ class TreatyRecord:
         kind = TreatyActionType
         state_name = action.state.name
         on = action.date.isoformat()
+        if action.is_consent and self.consent:
+            raise ValidationError(
+                {
+                    "action_type": _(
+                        "%(state)s already deposited an instrument of %(consent)s on %(consent_date)s; a state "
+                        "deposits only one instrument of ratification, accession, acceptance or approval."
+                    )
+                    % {
+                        "state": state_name,
+                        "consent": self.consent.get_action_type_display().lower(),
+                        "consent_date": self.consent.date.isoformat(),
+                    }
+                }
+            )
         if action.action_type == kind.RATIFICATION and (self.signature is None or self.signature.date > action.date):
             raise ValidationError(
-                {"action_type": _("%(state)s cannot ratify on %(date)s without having signed first: record the "
-                                  "signature, or record an accession instead.") % {"state": state_name, "date": on}}
+                {
+                    "action_type": _(
+                        "%(state)s cannot ratify on %(date)s without having signed first: record the "
+                        "signature, or record an accession instead."
+                    )
+                    % {"state": state_name, "date": on}
+                }
             )
         if action.is_consent and self.withdrawal and self.withdrawal.date < action.date:
             raise ValidationError(
-                {"date": _("%(state)s notified its withdrawal before this instrument; check the dates.")
-                 % {"state": state_name}}
+                {
+                    "date": _("%(state)s notified its withdrawal before this instrument; check the dates.")
+                    % {"state": state_name}
+                }
             )
         if action.action_type == kind.SIGNATURE and self.consent and self.consent.date < action.date:
             raise ValidationError(
-                {"date": _("A signature cannot come after the state's %(consent)s (%(consent_date)s).")
-                 % {"consent": self.consent.get_action_type_display().lower(),
-                    "consent_date": self.consent.date.isoformat()}}
+                {
+                    "date": _("A signature cannot come after the state's %(consent)s (%(consent_date)s).")
+                    % {
+                        "consent": self.consent.get_action_type_display().lower(),
+                        "consent_date": self.consent.date.isoformat(),
+                    }
+                }
             )
         if action.action_type == kind.WITHDRAWAL:
             status = self.status_on(action.date)
             if status != TreatyStatus.STATE_PARTY:
                 raise ValidationError(
-                    {"action_type": _(
-                        "%(state)s was not a State Party to the %(treaty)s on %(date)s (its status then: "
-                        "%(status)s), so it could not notify a withdrawal. An instrument taken back before "
-                        "it took effect is recorded as '%(revoked)s'."
-                    ) % {"state": state_name, "treaty": self.treaty.short_name, "date": on,
-                         "status": TreatyStatus(status).label, "revoked": kind.INSTRUMENT_WITHDRAWN.label}}
+                    {
+                        "action_type": _(
+                            "%(state)s was not a State Party to the %(treaty)s on %(date)s (its status then: "
+                            "%(status)s), so it could not notify a withdrawal. An instrument taken back before "
+                            "it took effect is recorded as '%(revoked)s'."
+                        )
+                        % {
+                            "state": state_name,
+                            "treaty": self.treaty.short_name,
+                            "date": on,
+                            "status": TreatyStatus(status).label,
+                            "revoked": kind.INSTRUMENT_WITHDRAWN.label,
+                        }
+                    }
                 )
         if action.action_type == kind.INSTRUMENT_WITHDRAWN:
             pending = self.withdrawal if self.withdrawal and self.withdrawal.date <= action.date else self.consent
             if pending is None or pending.date > action.date:
                 raise ValidationError(
-                    {"action_type": _("%(state)s had deposited no instrument by %(date)s that it could withdraw.")
-                     % {"state": state_name, "date": on}}
+                    {
+                        "action_type": _("%(state)s had deposited no instrument by %(date)s that it could withdraw.")
+                        % {"state": state_name, "date": on}
+                    }
                 )
             takes_effect = pending.takes_effect_on
             if takes_effect and takes_effect <= action.date:
                 raise ValidationError(
-                    {"date": _("The %(instrument)s of %(deposited)s had already taken effect on %(effect)s; "
-                               "after that a state leaves by notifying a withdrawal.")
-                     % {"instrument": pending.get_action_type_display().lower(),
-                        "deposited": pending.date.isoformat(), "effect": takes_effect.isoformat()}}
+                    {
+                        "date": _(
+                            "The %(instrument)s of %(deposited)s had already taken effect on %(effect)s; "
+                            "after that a state leaves by notifying a withdrawal."
+                        )
+                        % {
+                            "instrument": pending.get_action_type_display().lower(),
+                            "deposited": pending.date.isoformat(),
+                            "effect": takes_effect.isoformat(),
+                        }
+                    }
                 )
 
 
@@ -721,8 +756,7 @@ class PositionStatement(SourcedFact):
                 | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
                 name="position_statement_partial_date_starts_its_period",
                 violation_error_message=_(
-                    "A date known only to the month is entered as the 1st of that month "
-                    "(to the year: as 1 January)."
+                    "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
                 ),
             ),
             models.UniqueConstraint(
@@ -755,8 +789,10 @@ class WrittenSubmission(SourcedFact):
     status = models.CharField(
         _("finding"),
         max_length=16,
-        choices=[(SubmissionStatus.MADE, SubmissionStatus.MADE.label),
-                 (SubmissionStatus.NOT_MADE, SubmissionStatus.NOT_MADE.label)],
+        choices=[
+            (SubmissionStatus.MADE, SubmissionStatus.MADE.label),
+            (SubmissionStatus.NOT_MADE, SubmissionStatus.NOT_MADE.label),
+        ],
     )
     submitted_on = models.DateField(_("submitted"), null=True, blank=True)
     document_symbol = models.CharField(
@@ -787,4 +823,3 @@ class WrittenSubmission(SourcedFact):
         if self.status == SubmissionStatus.MADE and self.submitted_on <= as_of:
             return SubmissionStatus.MADE
         return SubmissionStatus.NOT_MADE
-

@@ -247,22 +247,56 @@ class SeedLoader:
 
 SOURCED_COLUMNS = ["source_url", "verification"]
 TREATY_COLUMNS = [
-    "slug", "short_name", "title", "adopted_on", "entered_into_force_on", "entry_into_force_period",
-    "entry_into_force_period_unit", "withdrawal_period_months", "depositary_record_url", *SOURCED_COLUMNS,
+    "slug",
+    "short_name",
+    "title",
+    "adopted_on",
+    "entered_into_force_on",
+    "entry_into_force_period",
+    "entry_into_force_period_unit",
+    "withdrawal_period_months",
+    "depositary_record_url",
+    *SOURCED_COLUMNS,
 ]
 STATE_COLUMNS = [
-    "iso3", "iso2", "name", "un_regional_group", "subregion", "un_membership", "in_icc_asia_pacific",
-    "notes", *SOURCED_COLUMNS,
+    "iso3",
+    "iso2",
+    "name",
+    "un_regional_group",
+    "subregion",
+    "un_membership",
+    "in_icc_asia_pacific",
+    "notes",
+    *SOURCED_COLUMNS,
 ]
 ACTION_COLUMNS = [
-    "iso3", "treaty", "action_type", "date", "later_effective_date", "depositary_notification",
-    "entry_into_force_per_source", "notes", *SOURCED_COLUMNS,
+    "iso3",
+    "treaty",
+    "action_type",
+    "date",
+    "later_effective_date",
+    "depositary_notification",
+    "entry_into_force_per_source",
+    "notes",
+    *SOURCED_COLUMNS,
 ]
 STATEMENT_COLUMNS = [
-    "iso3", "date", "date_precision", "forum", "summary", "quote", "position", *SOURCED_COLUMNS,
+    "iso3",
+    "date",
+    "date_precision",
+    "forum",
+    "summary",
+    "quote",
+    "position",
+    *SOURCED_COLUMNS,
 ]
 SUBMISSION_COLUMNS = [
-    "iso3", "status", "submitted_on", "document_symbol", "document_url", *SOURCED_COLUMNS,
+    "iso3",
+    "status",
+    "submitted_on",
+    "document_symbol",
+    "document_url",
+    *SOURCED_COLUMNS,
 ]
 
 
@@ -270,9 +304,7 @@ class Command(BaseCommand):
     help = "Load the seed data from seed/ (idempotent; all or nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--dir", default=settings.SEED_DIR, help="Folder with the seed CSV files (default: seed/)."
-        )
+        parser.add_argument("--dir", default=settings.SEED_DIR, help="Folder with the seed CSV files (default: seed/).")
 
     def handle(self, *args, **options):
         loader = SeedLoader(options["dir"])
