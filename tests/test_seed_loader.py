@@ -69,7 +69,11 @@ def test_a_changed_row_updates_that_row_only(db, seed_copy):
 def test_a_bad_date_changes_nothing_and_names_file_row_and_field(db, seed_copy):
     # An edit early in the run (states.csv) and a bad date later (treaty_actions.csv).
     replace_in(seed_copy / "states.csv", "Viet Nam", "Vietnam")
-    replace_in(seed_copy / "treaty_actions.csv", "KIR,rome-statute,accession,2019-11-26", "KIR,rome-statute,accession,2019-11-31")
+    replace_in(
+        seed_copy / "treaty_actions.csv",
+        "KIR,rome-statute,accession,2019-11-26",
+        "KIR,rome-statute,accession,2019-11-31",
+    )
     before = snapshot()
     with pytest.raises(CommandError) as error:
         load(seed_copy)
@@ -108,7 +112,7 @@ def test_a_source_not_in_sources_csv_is_refused(db, seed_copy):
     replace_in(seed_copy / "position_statements.csv", "https://unmission.fm/?p=5762", "https://unmission.fm/?p=1")
     with pytest.raises(CommandError) as error:
         load(seed_copy)
-    assert 'field "source_url": no source \'https://unmission.fm/?p=1\'' in str(error.value)
+    assert "field \"source_url\": no source 'https://unmission.fm/?p=1'" in str(error.value)
 
 
 def test_a_sourced_entry_into_force_that_breaks_art_126_is_reported(db, seed_copy):
