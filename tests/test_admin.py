@@ -1,0 +1,55 @@
+"""Staff edit the records in the admin; the public never reaches it."""
+
+import pytest
+
+from states.models import State, TreatyAction
+
+
+@pytest.fixture
+def philippines(db):
+    return State.objects.get(iso3="PHL")
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, philippines):
+    response = client.get(f"/admin/states/state/{philippines.pk}/change/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/states/state/",
+        "/admin/states/treatyaction/",
+        "/admin/states/positionstatement/",
+        "/admin/states/writtensubmission/",
+        "/admin/states/source/",
+        "/admin/states/treaty/",
+    ],
+)
+def test_staff_can_open_every_list(admin_client, path):
+    assert admin_client.get(path).status_code == 200
+
+
+def test_a_state_page_shows_its_actions_inline(admin_client, philippines):
+    page = admin_client.get(f"/admin/states/state/{philippines.pk}/change/").content.decode()
+    assert "Withdrawal notified" in page
+    assert 'value="2018-03-17"' in page
+
+
+def test_the_admin_refuses_a_withdrawal_before_the_state_was_a_party(admin_client, rome_statute, source):
+    cambodia = State.objects.get(iso3="KHM")
+    response = admin_client.post(
+        "/admin/states/treatyaction/add/",
+        {
+            "state": cambodia.pk,
+            "treaty": rome_statute.pk,
+            "action_type": "withdrawal",
+            "date": "2002-05-01",
+            "source": source.pk,
+            "verification": "unverified",
+        },
+    )
+    assert response.status_code == 200
+    assert "Cambodia was not a State Party to the Rome Statute on 2002-05-01" in response.content.decode()
+    assert not TreatyAction.objects.filter(state=cambodia, action_type="withdrawal").exists()
