@@ -120,6 +120,43 @@ class SourcedFact(models.Model):
         ]
 
 
+class PartlyDated(models.Model):
+    """A date that a source may give only to the month or the year."""
+
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("If the source gives only the month, enter the 1st and choose 'Month'."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            choices_constraint("date_precision", DatePrecision, "%(class)s_date_precision_is_known"),
+            models.CheckConstraint(
+                condition=Q(date_precision=DatePrecision.DAY)
+                | Q(date_precision=DatePrecision.MONTH, date__day=1)
+                | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
+                name="%(class)s_partial_date_starts_its_period",
+                violation_error_message=_(
+                    "A date known only to the month is entered as the 1st of that month "
+                    "(to the year: as 1 January)."
+                ),
+            ),
+        ]
+
+    @property
+    def display_date(self):
+        if self.date_precision == DatePrecision.YEAR:
+            return str(self.date.year)
+        if self.date_precision == DatePrecision.MONTH:
+            return date_format(self.date, "F Y")
+        return date_format(self.date, "j F Y")
+
+
 # --- States -------------------------------------------------------------------
 
 
@@ -293,10 +330,79 @@ class StateQuerySet(models.QuerySet):
             statuses[submission.state_id] = submission.status_on(as_of)
         return statuses
 
+    def standings(self, treaty, as_of=None):
+        """A ``Standing`` for every state here on ``as_of``: where it stands on
+        ``treaty``, on a convention and on a written submission, and how well
+        its facts are verified. Four queries, however many states."""
+        as_of = as_of or today()
+        states = list(self)
+        ids = [state.pk for state in states]
+        actions, statements, submissions = defaultdict(list), defaultdict(list), {}
+        for action in TreatyAction.objects.filter(treaty=treaty, state_id__in=ids):
+            actions[action.state_id].append(action)
+        for statement in PositionStatement.objects.filter(state_id__in=ids).select_related("source"):
+            statements[statement.state_id].append(statement)
+        for submission in WrittenSubmission.objects.filter(state_id__in=ids):
+            submissions[submission.state_id] = submission
+        return [
+            Standing(
+                state=state,
+                as_of=as_of,
+                treaty_record=TreatyRecord(treaty, actions[state.pk]),
+                statements=statements[state.pk],
+                written_submission=submissions.get(state.pk),
+            )
+            for state in states
+        ]
+
     def count_by_submission(self, as_of=None):
         """How many states made, did not make, or are not yet researched for a submission."""
         counts = Counter(self.submission_statuses(as_of).values())
         return {status: counts[status] for status in SubmissionStatus}
+
+
+class Standing:
+    """Where one state stands on a date, with the facts behind it."""
+
+    def __init__(self, state, as_of, treaty_record, statements, written_submission):
+        self.state = state
+        self.as_of = as_of
+        self.treaty_record = treaty_record
+        self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
+        self.written_submission = written_submission
+        self.treaty_status = treaty_record.status_on(as_of)
+        assessed = [
+            statement
+            for statement in self.statements
+            if statement.date <= as_of and statement.position != ConventionPosition.NOT_YET_RESEARCHED
+        ]
+        self.latest_assessed_statement = assessed[-1] if assessed else None
+        self.position = (
+            ConventionPosition(self.latest_assessed_statement.position)
+            if self.latest_assessed_statement
+            else ConventionPosition.NOT_YET_RESEARCHED
+        )
+        self.submission = (
+            written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
+        )
+
+    @property
+    def facts(self):
+        facts = [self.state, *self.treaty_record.actions, *self.statements]
+        return facts + [self.written_submission] if self.written_submission else facts
+
+    @property
+    def verification(self):
+        """The weakest verification among the state's facts."""
+        order = [Verification.UNVERIFIED, Verification.SECONDARY, Verification.PRIMARY]
+        return min((Verification(fact.verification) for fact in self.facts), key=order.index)
+
+    @property
+    def last_verified(self):
+        """The day by which every one of the state's facts had been checked, or
+        None while any fact has never been checked."""
+        dates = [fact.last_verified_on for fact in self.facts]
+        return None if None in dates else min(dates)
 
 
 class State(SourcedFact):
@@ -574,6 +680,7 @@ class TreatyRecord:
 
     def __init__(self, treaty, actions):
         self.treaty = treaty
+        self.actions = sorted(actions, key=lambda action: (action.date, action.pk or 0))
         by_type = {action.action_type: action for action in actions}
         self.signature = by_type.get(TreatyActionType.SIGNATURE)
         self.consent = next((a for a in actions if a.is_consent), None)
@@ -717,20 +824,12 @@ class TreatyRecord:
 # --- Crimes-against-humanity convention ---------------------------------------
 
 
-class PositionStatement(SourcedFact):
+class PositionStatement(PartlyDated, SourcedFact):
     """A dated statement that shows where a state stands on a convention on
     crimes against humanity (the ILC's 2019 draft articles)."""
 
     state = models.ForeignKey(
         State, on_delete=models.CASCADE, related_name="position_statements", verbose_name=_("state")
-    )
-    date = models.DateField(_("date"))
-    date_precision = models.CharField(
-        _("date known to the"),
-        max_length=8,
-        choices=DatePrecision.choices,
-        default=DatePrecision.DAY,
-        help_text=_("If the source gives only the month, enter the 1st and choose 'Month'."),
     )
     forum = models.CharField(_("forum or meeting"), max_length=200)
     summary = models.TextField(_("summary"))
@@ -748,17 +847,8 @@ class PositionStatement(SourcedFact):
         verbose_name_plural = _("position statements")
         constraints = [
             *SourcedFact.Meta.constraints,
+            *PartlyDated.Meta.constraints,
             choices_constraint("position", ConventionPosition, "position_statement_position_is_known"),
-            choices_constraint("date_precision", DatePrecision, "position_statement_date_precision_is_known"),
-            models.CheckConstraint(
-                condition=Q(date_precision=DatePrecision.DAY)
-                | Q(date_precision=DatePrecision.MONTH, date__day=1)
-                | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
-                name="position_statement_partial_date_starts_its_period",
-                violation_error_message=_(
-                    "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
-                ),
-            ),
             models.UniqueConstraint(
                 fields=["state", "source", "date"],
                 name="one_statement_per_state_source_and_date",
@@ -768,14 +858,6 @@ class PositionStatement(SourcedFact):
 
     def __str__(self):
         return f"{self.state}, {self.display_date}: {self.get_position_display()}"
-
-    @property
-    def display_date(self):
-        if self.date_precision == DatePrecision.YEAR:
-            return str(self.date.year)
-        if self.date_precision == DatePrecision.MONTH:
-            return date_format(self.date, "F Y")
-        return date_format(self.date, "j F Y")
 
 
 class WrittenSubmission(SourcedFact):
@@ -823,3 +905,37 @@ class WrittenSubmission(SourcedFact):
         if self.status == SubmissionStatus.MADE and self.submitted_on <= as_of:
             return SubmissionStatus.MADE
         return SubmissionStatus.NOT_MADE
+
+
+class TimelineTopic(models.TextChoices):
+    ROME_STATUTE = "rome_statute", _("Rome Statute")
+    CAH_CONVENTION = "cah_convention", _("Crimes-against-humanity convention")
+
+
+class TimelineEvent(PartlyDated, SourcedFact):
+    """A milestone of a treaty process that is not one state's act: the Rome
+    Statute's adoption, a UN resolution, a session, a deadline. A state's own
+    acts are TreatyActions and PositionStatements, and are never copied here."""
+
+    topic = models.CharField(_("topic"), max_length=16, choices=TimelineTopic.choices)
+    event = models.TextField(_("event"))
+    document_symbol = models.CharField(_("document symbol"), max_length=120, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            *PartlyDated.Meta.constraints,
+            choices_constraint("topic", TimelineTopic, "timeline_event_topic_is_known"),
+            models.UniqueConstraint(
+                fields=["date", "event"],
+                name="one_timeline_event_per_date_and_text",
+                violation_error_message=_("This event is already on the timeline."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_date}: {self.event}"

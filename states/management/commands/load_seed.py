@@ -22,6 +22,7 @@ from states.models import (
     PositionStatement,
     Source,
     State,
+    TimelineEvent,
     Treaty,
     TreatyAction,
     WrittenSubmission,
@@ -163,6 +164,7 @@ class SeedLoader:
         )
         self.load_file("position_statements.csv", STATEMENT_COLUMNS, self.position_statement)
         self.load_file("written_submissions.csv", SUBMISSION_COLUMNS, self.written_submission)
+        self.load_file("timeline.csv", TIMELINE_COLUMNS, self.timeline_event)
 
     # One builder per file: (model, natural key, other values).
 
@@ -244,6 +246,17 @@ class SeedLoader:
         }
         return WrittenSubmission, {"state": lookup(State, "iso3", iso3=row["iso3"].strip())}, values
 
+    def timeline_event(self, row):
+        key = {"date": parse_date(row, "date", required=True), "event": row["event"]}
+        values = {
+            "date_precision": row["date_precision"].strip(),
+            "topic": row["topic"].strip(),
+            "document_symbol": row["document_symbol"].strip(),
+            "notes": row["notes"],
+            **self.sourced(row),
+        }
+        return TimelineEvent, key, values
+
 
 SOURCED_COLUMNS = ["source_url", "verification"]
 TREATY_COLUMNS = [
@@ -297,6 +310,9 @@ SUBMISSION_COLUMNS = [
     "document_symbol",
     "document_url",
     *SOURCED_COLUMNS,
+]
+TIMELINE_COLUMNS = [
+    "date", "date_precision", "topic", "event", "document_symbol", "notes", *SOURCED_COLUMNS,
 ]
 
 
