@@ -15,6 +15,7 @@ from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -142,8 +143,7 @@ class PartlyDated(models.Model):
                 | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
                 name="%(class)s_partial_date_starts_its_period",
                 violation_error_message=_(
-                    "A date known only to the month is entered as the 1st of that month "
-                    "(to the year: as 1 January)."
+                    "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
                 ),
             ),
         ]
@@ -244,6 +244,12 @@ def today():
     return timezone.localdate()
 
 
+def tally(values, choices):
+    """Count ``values`` by category, every category of ``choices`` present, in order."""
+    counts = Counter(values)
+    return {choice: counts[choice] for choice in choices}
+
+
 class StateQuerySet(models.QuerySet):
     """Figures about many states. Each method takes the date the figure is for
     (``as_of``, today by default) and runs a fixed number of queries, however
@@ -278,8 +284,24 @@ class StateQuerySet(models.QuerySet):
 
     def count_by_treaty_status(self, treaty, as_of=None):
         """How many states hold each ``TreatyStatus`` on ``as_of`` (zeros included)."""
-        counts = Counter(self.treaty_statuses(treaty, as_of).values())
-        return {status: counts[status] for status in TreatyStatus}
+        return tally(self.treaty_statuses(treaty, as_of).values(), TreatyStatus)
+
+    def states_parties_over_time(self, treaty, until=None):
+        """How many states here were States Parties, as (date, count) at each
+        change up to ``until``: a step at each entry into force and at each
+        withdrawal taking effect. Starts at the treaty's adoption with 0."""
+        until = until or today()
+        changes = Counter()
+        for record in self.treaty_records(treaty).values():
+            if record.entry_into_force and record.entry_into_force <= until:
+                changes[record.entry_into_force] += 1
+                if record.withdrawal_effective and record.withdrawal_effective <= until:
+                    changes[record.withdrawal_effective] -= 1
+        count, steps = 0, [(treaty.adopted_on or min(changes, default=until), 0)]
+        for day in sorted(changes):
+            count += changes[day]
+            steps.append((day, count))
+        return steps
 
     def treaty_status_by_subregion(self, treaty, as_of=None):
         """For each M49 subregion that has states here, the count of each status."""
@@ -313,8 +335,7 @@ class StateQuerySet(models.QuerySet):
 
     def count_by_convention_position(self, as_of=None):
         """How many states hold each ``ConventionPosition`` on ``as_of`` (zeros included)."""
-        counts = Counter(self.convention_positions(as_of).values())
-        return {position: counts[position] for position in ConventionPosition}
+        return tally(self.convention_positions(as_of).values(), ConventionPosition)
 
     def research_coverage(self, as_of=None):
         """(states whose position has been researched, states counted) on ``as_of``."""
@@ -338,11 +359,11 @@ class StateQuerySet(models.QuerySet):
         states = list(self)
         ids = [state.pk for state in states]
         actions, statements, submissions = defaultdict(list), defaultdict(list), {}
-        for action in TreatyAction.objects.filter(treaty=treaty, state_id__in=ids):
+        for action in TreatyAction.objects.filter(treaty=treaty, state_id__in=ids).select_related("source"):
             actions[action.state_id].append(action)
         for statement in PositionStatement.objects.filter(state_id__in=ids).select_related("source"):
             statements[statement.state_id].append(statement)
-        for submission in WrittenSubmission.objects.filter(state_id__in=ids):
+        for submission in WrittenSubmission.objects.filter(state_id__in=ids).select_related("source"):
             submissions[submission.state_id] = submission
         return [
             Standing(
@@ -357,8 +378,7 @@ class StateQuerySet(models.QuerySet):
 
     def count_by_submission(self, as_of=None):
         """How many states made, did not make, or are not yet researched for a submission."""
-        counts = Counter(self.submission_statuses(as_of).values())
-        return {status: counts[status] for status in SubmissionStatus}
+        return tally(self.submission_statuses(as_of).values(), SubmissionStatus)
 
 
 class Standing:
@@ -385,6 +405,42 @@ class Standing:
         self.submission = (
             written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
         )
+
+    def events(self):
+        """The state's record as a dated list, oldest first: its treaty actions,
+        the dates they took effect (derived, art. 126(2) and 127) and its
+        statements. Each item: (date, display date, kind, text, fact)."""
+        events = []
+        record = self.treaty_record
+        for action in record.actions:
+            events.append(
+                (action.date, date_format(action.date, "j F Y"), "action", action.get_action_type_display(), action)
+            )
+        if record.entry_into_force:
+            text = _("Enters into force for %(state)s (art. 126(2))") % {"state": self.state.name}
+            events.append(
+                (
+                    record.entry_into_force,
+                    date_format(record.entry_into_force, "j F Y"),
+                    "derived",
+                    text,
+                    record.consent,
+                )
+            )
+        if record.withdrawal_effective:
+            text = _("Withdrawal takes effect (art. 127)")
+            events.append(
+                (
+                    record.withdrawal_effective,
+                    date_format(record.withdrawal_effective, "j F Y"),
+                    "derived",
+                    text,
+                    record.withdrawal,
+                )
+            )
+        for statement in self.statements:
+            events.append((statement.date, statement.display_date, "statement", statement.forum, statement))
+        return sorted(events, key=lambda event: event[0])
 
     @property
     def facts(self):
@@ -453,6 +509,9 @@ class State(SourcedFact):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("states:detail", args=[self.iso3])
 
 
 # --- Treaties -----------------------------------------------------------------

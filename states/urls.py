@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from states import views
 
@@ -6,4 +6,11 @@ app_name = "states"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("states/", views.state_list, name="list"),
+    path("states/export.csv", views.state_list_csv, name="export"),
+    # ISO 3166 alpha-3, in any case: lowercase redirects to the canonical capitals.
+    re_path(r"^states/(?P<iso3>[A-Za-z]{3})/$", views.state_detail, name="detail"),
+    path("compare/", views.compare, name="compare"),
+    path("convention/", views.convention, name="convention"),
+    path("about/", views.about, name="about"),
 ]

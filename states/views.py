@@ -1,61 +1,279 @@
+"""Public pages. Each takes ``?as_of=YYYY-MM-DD`` (default today) where figures
+depend on the date, and makes a fixed number of queries however many states."""
+
+import csv
 import datetime
+import functools
 import re
 
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from states.models import ROME_STATUTE, CountingRule, State, Treaty, TreatyStatus
-
-
-class MalformedDate(ValueError):
-    pass
-
+from states.charts import cumulative_steps, stacked_bars
+from states.filters import StateFilter, sort_standings
+from states.maps import MapLayer, asia_pacific_map, legend_entry
+from states.models import (
+    ROME_STATUTE,
+    ConventionPosition,
+    CountingRule,
+    Source,
+    State,
+    SubmissionStatus,
+    Subregion,
+    TimelineEvent,
+    TimelineTopic,
+    Treaty,
+    TreatyStatus,
+    Verification,
+    tally,
+)
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+HEADLINE_RULE = CountingRule.ICC_ASIA_PACIFIC
+MAX_COMPARED = 8
 
 
-def as_of_date(request):
-    """The date a page's figures are for: ``?as_of=YYYY-MM-DD``, else today."""
-    value = request.GET.get("as_of", "").strip()
-    if not value:
-        return timezone.localdate()
-    try:
-        if not ISO_DATE.fullmatch(value):
-            raise ValueError
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise MalformedDate(value) from None
+def with_as_of(view):
+    """Parse ``?as_of=`` for the view; a malformed date gets a 400 page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        value = request.GET.get("as_of", "").strip()
+        if not value:
+            as_of = timezone.localdate()
+        else:
+            try:
+                if not ISO_DATE.fullmatch(value):
+                    raise ValueError(value)
+                as_of = datetime.date.fromisoformat(value)
+            except ValueError:
+                return render(request, "bad_as_of.html", {"value": value}, status=400)
+        return view(request, *args, as_of=as_of, **kwargs)
+
+    return wrapper
 
 
-def bad_as_of(request, value):
-    return render(request, "bad_as_of.html", {"value": value}, status=400)
+def rome_statute():
+    return get_object_or_404(Treaty, slug=ROME_STATUTE)
 
 
 @require_GET
-def overview(request):
-    try:
-        as_of = as_of_date(request)
-    except MalformedDate as error:
-        return bad_as_of(request, str(error))
-    rule = CountingRule.ICC_ASIA_PACIFIC
-    counted = State.objects.in_counting_rule(rule)
-    rome_statute = Treaty.objects.filter(slug=ROME_STATUTE).first()
-    status_counts = counted.count_by_treaty_status(rome_statute, as_of) if rome_statute else None
-    position_counts = counted.count_by_convention_position(as_of)
-    researched, counted_total = counted.research_coverage(as_of)
+@with_as_of
+def overview(request, as_of):
+    treaty = rome_statute()
+    standings = State.objects.standings(treaty, as_of)
+    counted = [standing for standing in standings if standing.state.in_icc_asia_pacific]
+    status_counts = tally((s.treaty_status for s in counted), TreatyStatus)
+    position_counts = tally((s.position for s in counted), ConventionPosition)
+    by_subregion = {}
+    for standing in counted:
+        by_subregion.setdefault(Subregion(standing.state.subregion), []).append(standing.treaty_status)
+    layer = request.GET.get("map", MapLayer.ROME_STATUTE)
+    if layer not in MapLayer.values:
+        layer = MapLayer.ROME_STATUTE
     return render(
         request,
         "overview.html",
         {
             "as_of": as_of,
-            "rule": rule,
-            "counted_total": counted_total,
-            "rome_statute": rome_statute,
+            "rule": HEADLINE_RULE,
+            "counted_total": len(counted),
+            "treaty": treaty,
             "status_counts": status_counts,
-            "states_parties": status_counts[TreatyStatus.STATE_PARTY] if status_counts else None,
+            "states_parties": status_counts[TreatyStatus.STATE_PARTY],
             "position_counts": position_counts,
-            "submission_counts": counted.count_by_submission(as_of),
-            "researched": researched,
+            "position_legend": [legend_entry(value, count) for value, count in position_counts.items()],
+            "submission_counts": tally((s.submission for s in counted), SubmissionStatus),
+            "researched": len(counted) - position_counts[ConventionPosition.NOT_YET_RESEARCHED],
+            "map": asia_pacific_map(standings, layer),
+            "map_keep": {"map": layer} if "map" in request.GET else {},
+            "as_of_param": as_of.isoformat() if "as_of" in request.GET else "",
+            "standings": standings,
+            "parties_chart": cumulative_steps(
+                State.objects.in_counting_rule(HEADLINE_RULE).states_parties_over_time(treaty, as_of), as_of
+            ),
+            "subregion_chart": stacked_bars(
+                [(subregion.label, tally(values, TreatyStatus)) for subregion, values in sorted(by_subregion.items())],
+                TreatyStatus,
+            ),
+            "subregion_legend": [legend_entry(value) for value in TreatyStatus],
+            "position_chart": stacked_bars(
+                [(value.label, {value: count}) for value, count in position_counts.items()],
+                ConventionPosition,
+                label_width=290,
+            ),
+        },
+    )
+
+
+def filtered_standings(request, as_of):
+    """The table's rows: the query string's filters and sort, applied."""
+    treaty = rome_statute()
+    state_filter = StateFilter(request.GET, queryset=State.objects.all())
+    standings = (
+        state_filter.filter_standings(state_filter.qs.standings(treaty, as_of)) if state_filter.is_valid() else []
+    )
+    sort = request.GET.get("sort", "name")
+    return state_filter, sort_standings(standings, sort), sort
+
+
+@require_GET
+@with_as_of
+def state_list(request, as_of):
+    state_filter, standings, sort = filtered_standings(request, as_of)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    return render(
+        request,
+        "states/list.html",
+        {
+            "as_of": as_of,
+            "filter": state_filter,
+            "standings": standings,
+            "sort": sort,
+            "query_without_sort": query.urlencode(),
+            "query": request.GET.urlencode(),
+            "columns": [
+                ("name", _("State")),
+                ("subregion", _("Subregion")),
+                ("status", _("Rome Statute")),
+                ("position", _("Position")),
+                ("submission", _("Written comments")),
+                ("verified", _("Last verified")),
+            ],
+        },
+    )
+
+
+def spreadsheet_safe(value):
+    """Keep a spreadsheet from running a cell as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
+
+
+@require_GET
+@with_as_of
+def state_list_csv(request, as_of):
+    state_filter, standings, _sort = filtered_standings(request, as_of)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "iso3",
+            "name",
+            "in_counting_rule",
+            "un_regional_group",
+            "subregion",
+            "rome_statute_status",
+            "entry_into_force",
+            "position",
+            "submission",
+            "verification",
+            "last_verified",
+            "as_of",
+        ]
+    )
+    for standing in standings:
+        state, record = standing.state, standing.treaty_record
+        writer.writerow(
+            spreadsheet_safe(cell)
+            for cell in [
+                state.iso3,
+                state.name,
+                "yes" if state.in_icc_asia_pacific else "no",
+                state.un_regional_group,
+                state.get_subregion_display(),
+                standing.treaty_status.value,
+                record.entry_into_force or "",
+                standing.position.value,
+                standing.submission.value,
+                standing.verification.value,
+                standing.last_verified or "",
+                as_of.isoformat(),
+            ]
+        )
+    return response
+
+
+@require_GET
+@with_as_of
+def state_detail(request, iso3, as_of):
+    if iso3 != iso3.upper():
+        target = redirect("states:detail", iso3=iso3.upper(), permanent=True)
+        if request.GET:
+            target["Location"] += "?" + request.GET.urlencode()
+        return target
+    state = get_object_or_404(State.objects.select_related("source"), iso3=iso3)
+    treaty = rome_statute()
+    standing = State.objects.filter(pk=state.pk).standings(treaty, as_of)[0]
+    return render(
+        request,
+        "states/detail.html",
+        {"as_of": as_of, "state": state, "standing": standing, "treaty": treaty, "events": standing.events()},
+    )
+
+
+@require_GET
+@with_as_of
+def compare(request, as_of):
+    codes = []
+    for value in request.GET.getlist("states"):
+        codes += [code.strip().upper() for code in value.split(",") if code.strip()]
+    codes = list(dict.fromkeys(codes))[:MAX_COMPARED]
+    treaty = rome_statute()
+    found = {s.state.iso3: s for s in State.objects.filter(iso3__in=codes).standings(treaty, as_of)}
+    return render(
+        request,
+        "compare.html",
+        {
+            "as_of": as_of,
+            "standings": [found[code] for code in codes if code in found],
+            "unknown": [code for code in codes if code not in found],
+            "choices": State.objects.values_list("iso3", "name"),
+            "chosen": codes,
+            "max_compared": MAX_COMPARED,
+        },
+    )
+
+
+@require_GET
+@with_as_of
+def convention(request, as_of):
+    treaty = rome_statute()
+    counted = State.objects.in_counting_rule(HEADLINE_RULE).standings(treaty, as_of)
+    by_position = {value: [] for value in ConventionPosition}
+    for standing in counted:
+        by_position[standing.position].append(standing.state)
+    return render(
+        request,
+        "convention.html",
+        {
+            "as_of": as_of,
+            "rule": HEADLINE_RULE,
+            "counted_total": len(counted),
+            "events": TimelineEvent.objects.filter(topic=TimelineTopic.CAH_CONVENTION).select_related("source"),
+            "by_position": [(legend_entry(value, len(states)), states) for value, states in by_position.items()],
+            "submission_counts": tally((s.submission for s in counted), SubmissionStatus),
+        },
+    )
+
+
+@require_GET
+def about(request):
+    return render(
+        request,
+        "about.html",
+        {
+            "statuses": TreatyStatus,
+            "positions": ConventionPosition,
+            "submissions": SubmissionStatus,
+            "verifications": Verification,
+            "rules": CountingRule,
+            "sources": Source.objects.order_by("publisher", "title"),
+            "treaty": Treaty.objects.filter(slug=ROME_STATUTE).first(),
         },
     )

@@ -2,8 +2,6 @@
 
 import pytest
 
-from states.models import TreatyAction, TreatyActionType
-
 HEADLINE_19 = '<data id="rome-statute-parties" value="19">19</data>'
 
 
@@ -44,19 +42,3 @@ def test_a_malformed_date_gets_a_400_that_names_the_expected_format(client, db, 
 
 def test_home_page_refuses_post(client, db):
     assert client.post("/").status_code == 405
-
-
-def test_home_page_query_count_does_not_grow_with_the_number_of_states(
-    client, make_state, rome_statute, source, django_assert_num_queries
-):
-    with django_assert_num_queries(9) as baseline:
-        client.get("/", {"as_of": "2023-04-13"})
-    # Ten times the states, each with a signature and an accession.
-    for _ in range(550):
-        state = make_state()
-        TreatyAction.objects.create(
-            state=state, treaty=rome_statute, action_type=TreatyActionType.ACCESSION, date="2010-01-01", source=source
-        )
-    with django_assert_num_queries(len(baseline.captured_queries)):
-        response = client.get("/", {"as_of": "2023-04-13"})
-    assert '<data id="rome-statute-parties" value="569">569</data>' in response.content.decode()

@@ -312,7 +312,13 @@ SUBMISSION_COLUMNS = [
     *SOURCED_COLUMNS,
 ]
 TIMELINE_COLUMNS = [
-    "date", "date_precision", "topic", "event", "document_symbol", "notes", *SOURCED_COLUMNS,
+    "date",
+    "date_precision",
+    "topic",
+    "event",
+    "document_symbol",
+    "notes",
+    *SOURCED_COLUMNS,
 ]
 
 

@@ -1,0 +1,88 @@
+"""Chart geometry for server-rendered SVG: the templates draw what these return.
+
+Each chart also comes with its numbers, shown as a table beside it, so it reads
+without sight or JavaScript.
+"""
+
+import datetime
+
+from states.maps import category_style, pattern_id
+
+WIDTH = 640
+LEFT, RIGHT, TOP, BOTTOM = 40, 16, 12, 28
+
+
+def cumulative_steps(steps, until):
+    """A step line of States Parties over time, from ``steps`` [(date, count)]."""
+    start = datetime.date(steps[0][0].year, 1, 1)
+    end = max(until, start + datetime.timedelta(days=1))
+    top_count = max(max(count for _, count in steps), 1)
+    ceiling = top_count + (5 - top_count % 5 if top_count % 5 else 0)
+    height = 220
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
+
+    def x(day):
+        return round(LEFT + (day - start).days / (end - start).days * plot_w, 1)
+
+    def y(count):
+        return round(TOP + plot_h - count / ceiling * plot_h, 1)
+
+    points, previous = [], None
+    for day, count in steps:
+        if previous is not None:
+            points.append((x(day), y(previous)))
+        points.append((x(day), y(count)))
+        previous = count
+    points.append((x(end), y(previous)))
+    years = range(start.year, end.year + 1, max(1, (end.year - start.year) // 7 or 1))
+    return {
+        "width": WIDTH,
+        "height": height,
+        "points": " ".join(f"{px},{py}" for px, py in points),
+        "x_ticks": [{"x": x(datetime.date(year, 1, 1)), "label": year} for year in years],
+        "y_ticks": [{"y": y(value), "label": value} for value in range(0, ceiling + 1, 5)],
+        "baseline": y(0),
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "steps": steps,
+        "latest": previous,
+    }
+
+
+def stacked_bars(rows, categories, label_width=150):
+    """Horizontal stacked bars: ``rows`` is [(label, {category: count})]."""
+    bar_height, gap = 22, 8
+    longest = max((sum(counts.values()) for _, counts in rows), default=1) or 1
+    scale = (WIDTH - label_width - RIGHT) / longest
+    bars = []
+    for index, (label, counts) in enumerate(rows):
+        y, x, segments = TOP + index * (bar_height + gap), label_width, []
+        for category in categories:
+            count = counts.get(category, 0)
+            if count:
+                segments.append(
+                    {
+                        "x": round(x, 1),
+                        "width": round(count * scale, 1),
+                        "fill": pattern_id(category_style(category)),
+                        "label": category.label,
+                        "count": count,
+                    }
+                )
+                x += count * scale
+        bars.append(
+            {
+                "label": label,
+                "y": y,
+                "text_y": y + bar_height * 0.7,
+                "segments": segments,
+                "cells": [counts.get(category, 0) for category in categories],
+            }
+        )
+    return {
+        "width": WIDTH,
+        "height": TOP + len(rows) * (bar_height + gap) + 4,
+        "bar_height": bar_height,
+        "label_x": label_width - 6,
+        "bars": bars,
+    }

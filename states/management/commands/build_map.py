@@ -1,0 +1,176 @@
+"""Build the map's shapes from the vendored Natural Earth data.
+
+Reads states/geodata/world-atlas/countries-10m.json (npm world-atlas 2.0.2,
+ISC licence; Natural Earth data, public domain), keeps the tracked states,
+projects and simplifies them, and writes states/geodata/asia_pacific_map.json,
+which the site renders as inline SVG. Run it again only when the vendored file
+or the list of tracked states changes; its output is committed.
+
+The projection is equirectangular with longitudes west of 30°W moved east by
+360°, so the Pacific (Kiribati, Samoa, the Cook Islands) is not split at 180°.
+"""
+
+import json
+import math
+from pathlib import Path
+
+import pycountry
+from django.core.management.base import BaseCommand, CommandError
+
+from states.models import State
+
+GEODATA = Path(__file__).resolve().parents[2] / "geodata"
+SOURCE = GEODATA / "world-atlas" / "countries-10m.json"
+OUTPUT = GEODATA / "asia_pacific_map.json"
+
+WIDTH = 1000
+PADDING = 12
+STANDARD_PARALLEL = math.radians(20)
+TOLERANCE = 0.35  # in map units (the map is 1000 wide): finer detail is invisible
+CONTEXT_TOLERANCE = 1.2
+SMALLEST_RING = 0.9  # islets smaller than this are dropped, except a state's largest
+MARKER_BELOW = 7.0  # states whose shapes span less than this get a visible marker
+
+
+def shift(lon):
+    return lon + 360 if lon < -30 else lon
+
+
+def decode_arcs(topology):
+    scale_x, scale_y = topology["transform"]["scale"]
+    move_x, move_y = topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x += dx
+            y += dy
+            points.append((shift(x * scale_x + move_x), y * scale_y + move_y))
+        arcs.append(points)
+    return arcs
+
+
+def ring_points(ring, arcs):
+    points = []
+    for index in ring:
+        arc = arcs[index] if index >= 0 else arcs[~index][::-1]
+        points.extend(arc if not points else arc[1:])
+    return points
+
+
+def rings_of(geometry, arcs):
+    if geometry["type"] == "Polygon":
+        polygons = [geometry["arcs"]]
+    elif geometry["type"] == "MultiPolygon":
+        polygons = geometry["arcs"]
+    else:
+        return []
+    return [ring_points(ring, arcs) for polygon in polygons for ring in polygon]
+
+
+def simplify(points, tolerance):
+    """Douglas-Peucker, iteratively."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (x1, y1), (x2, y2) = points[first], points[last]
+        length = math.hypot(x2 - x1, y2 - y1)
+        farthest, distance = None, tolerance
+        for i in range(first + 1, last):
+            x0, y0 = points[i]
+            # Distance from the point to the line through the two ends.
+            d = abs((x2 - x1) * (y1 - y0) - (x1 - x0) * (y2 - y1)) / length if length else math.hypot(x0 - x1, y0 - y1)
+            if d > distance:
+                farthest, distance = i, d
+        if farthest is not None:
+            keep[farthest] = True
+            stack += [(first, farthest), (farthest, last)]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
+
+
+def extent(points):
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def path(rings):
+    return "".join("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring) + "Z" for ring in rings)
+
+
+class Command(BaseCommand):
+    help = "Build states/geodata/asia_pacific_map.json from the vendored world-atlas file."
+
+    def handle(self, *args, **options):
+        topology = json.loads(SOURCE.read_text())
+        arcs = decode_arcs(topology)
+        geometries = topology["objects"]["countries"]["geometries"]
+        by_id = {geometry.get("id"): geometry for geometry in geometries}
+
+        tracked = {}
+        for iso3 in State.objects.values_list("iso3", flat=True):
+            numeric = pycountry.countries.get(alpha_3=iso3).numeric
+            if numeric not in by_id:
+                raise CommandError(f"{iso3} ({numeric}) is not in {SOURCE.name}")
+            tracked[iso3] = rings_of(by_id.pop(numeric), arcs)
+        if not tracked:
+            raise CommandError("No states in the database: run load_seed first.")
+
+        # Fit the tracked states' extent into the map's width.
+        west, south, east, north = extent([p for rings in tracked.values() for ring in rings for p in ring])
+        squeeze = math.cos(STANDARD_PARALLEL)
+        scale = (WIDTH - 2 * PADDING) / ((east - west) * squeeze)
+        height = round((north - south) * scale + 2 * PADDING)
+
+        def project(ring):
+            return [(PADDING + (lon - west) * squeeze * scale, PADDING + (north - lat) * scale) for lon, lat in ring]
+
+        shapes = {}
+        for iso3, rings in tracked.items():
+            projected = [project(ring) for ring in rings]
+            largest = max(projected, key=lambda ring: _span(extent(ring)))
+            kept = [
+                simplify(ring, TOLERANCE)
+                for ring in projected
+                if ring is largest or _span(extent(ring)) >= SMALLEST_RING
+            ]
+            left, top, right, bottom = extent([p for ring in projected for p in ring])
+            marker = None
+            if max(_span(extent(ring)) for ring in projected) < MARKER_BELOW:
+                marker = [round((left + right) / 2, 1), round((top + bottom) / 2, 1)]
+            shapes[iso3] = {"d": path(kept), "marker": marker}
+
+        # Other countries, drawn faintly for orientation only.
+        context = []
+        for geometry in by_id.values():
+            for ring in rings_of(geometry, arcs):
+                points = project(ring)
+                left, top, right, bottom = extent(points)
+                inside = right > 0 and left < WIDTH and bottom > 0 and top < height
+                if inside and _span((left, top, right, bottom)) >= 2:
+                    context.append(simplify(points, CONTEXT_TOLERANCE))
+
+        OUTPUT.write_text(
+            json.dumps(
+                {
+                    "source": "Natural Earth 1:10m via npm world-atlas 2.0.2 (countries-10m.json)",
+                    "width": WIDTH,
+                    "height": height,
+                    "context": path(context),
+                    "states": shapes,
+                },
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+        )
+        size = OUTPUT.stat().st_size
+        self.stdout.write(f"Wrote {OUTPUT.name}: {len(shapes)} states, {size // 1024} KB.")
+
+
+def _span(box):
+    left, top, right, bottom = box
+    return max(right - left, bottom - top)

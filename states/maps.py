@@ -1,0 +1,116 @@
+"""The map of the Asia-Pacific as server-rendered SVG.
+
+Shapes come from states/geodata/asia_pacific_map.json (built by
+``manage.py build_map`` from vendored Natural Earth data). Each category has a
+colour and a texture, so a state's standing can be told without colour.
+"""
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from states.models import ConventionPosition, SubmissionStatus, TreatyStatus
+
+MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
+
+
+class MapLayer(models.TextChoices):
+    ROME_STATUTE = "rome_statute", _("Rome Statute status")
+    POSITION = "position", _("Position on a convention")
+    SUBMISSION = "submission", _("Written comments (res. 77/249)")
+
+
+# (fill colour, texture) for each category value. Textures: solid, hatch, dots, cross, lines.
+CATEGORY_STYLE = {
+    TreatyStatus.STATE_PARTY: ("#1f5fa6", "solid"),
+    TreatyStatus.JOINED_NOT_IN_FORCE: ("#7cc3ee", "dots"),
+    TreatyStatus.SIGNATORY: ("#f2b134", "hatch"),
+    TreatyStatus.WITHDRAWN: ("#e0673a", "cross"),
+    TreatyStatus.NON_PARTY: ("#d9d9d9", "solid"),
+    ConventionPosition.SUPPORTS: ("#2a9d75", "solid"),
+    ConventionPosition.SUPPORTS_WITH_RESERVATIONS: ("#7cc3ee", "hatch"),
+    ConventionPosition.NON_COMMITTAL: ("#f2e15b", "dots"),
+    ConventionPosition.OPPOSES_OR_SCEPTICAL: ("#e0673a", "cross"),
+    ConventionPosition.NO_PUBLIC_POSITION: ("#a6a6a6", "lines"),
+    SubmissionStatus.MADE: ("#2a9d75", "solid"),
+    SubmissionStatus.NOT_MADE: ("#e0673a", "cross"),
+}
+NOT_YET_RESEARCHED_STYLE = ("#f4f4f4", "lines")
+
+
+def category_style(value):
+    return CATEGORY_STYLE.get(value, NOT_YET_RESEARCHED_STYLE)
+
+
+def layer_categories(layer):
+    return {
+        MapLayer.ROME_STATUTE: TreatyStatus,
+        MapLayer.POSITION: ConventionPosition,
+        MapLayer.SUBMISSION: SubmissionStatus,
+    }[MapLayer(layer)]
+
+
+def category_of(standing, layer):
+    return {
+        MapLayer.ROME_STATUTE: standing.treaty_status,
+        MapLayer.POSITION: standing.position,
+        MapLayer.SUBMISSION: standing.submission,
+    }[MapLayer(layer)]
+
+
+@lru_cache(maxsize=1)
+def map_shapes():
+    return json.loads(MAP_FILE.read_text())
+
+
+def patterns():
+    """One SVG pattern per (colour, texture) in use, for <defs>."""
+    styles = {category_style(value) for value in CATEGORY_STYLE} | {NOT_YET_RESEARCHED_STYLE}
+    return [{"id": pattern_id(style), "colour": style[0], "texture": style[1]} for style in sorted(styles)]
+
+
+def pattern_id(style):
+    colour, texture = style
+    return f"fill-{colour.lstrip('#')}-{texture}"
+
+
+def legend_entry(value, count=None):
+    return {"value": value, "label": value.label, "fill": pattern_id(category_style(value)), "count": count}
+
+
+def asia_pacific_map(standings, layer):
+    """Everything the map template needs: shapes with their category, the legend."""
+    shapes = map_shapes()
+    categories = layer_categories(layer)
+    counts = dict.fromkeys(categories, 0)
+    states = []
+    for standing in standings:
+        shape = shapes["states"].get(standing.state.iso3)
+        if shape is None:
+            continue
+        category = categories(category_of(standing, layer))
+        counts[category] += 1
+        states.append(
+            {
+                "state": standing.state,
+                "category": category,
+                "fill": pattern_id(category_style(category)),
+                "d": shape["d"],
+                "marker": shape["marker"],
+            }
+        )
+    # Markers last, so small island states sit on top of larger neighbours.
+    states.sort(key=lambda shape: shape["marker"] is not None)
+    return {
+        "layer": MapLayer(layer),
+        "layers": MapLayer,
+        "width": shapes["width"],
+        "height": shapes["height"],
+        "context": shapes["context"],
+        "states": states,
+        "patterns": patterns(),
+        "legend": [legend_entry(value, counts[value]) for value in categories],
+    }

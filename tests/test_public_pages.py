@@ -1,0 +1,205 @@
+"""The public pages: stable addresses, real figures, a fixed number of queries."""
+
+import csv
+import io
+import re
+
+import pytest
+
+from states.models import PositionStatement, TreatyAction, TreatyActionType
+
+PAGES = [
+    "/?as_of=2023-04-13",
+    "/?as_of=2023-04-13&map=position",
+    "/?map=submission",
+    "/states/",
+    "/states/?status=state_party&sort=-position",
+    "/states/export.csv?subregion=035",
+    "/states/PHL/",
+    "/compare/?states=PHL,IDN,MYS",
+    "/convention/",
+    "/about/",
+]
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.fixture
+def ten_times_the_states(make_state, rome_statute, source):
+    """Add nine more states for each tracked one, with actions and statements."""
+
+    def grow():
+        for n in range(549):
+            state = make_state()
+            TreatyAction.objects.create(
+                state=state,
+                treaty=rome_statute,
+                action_type=TreatyActionType.ACCESSION,
+                date="2010-01-01",
+                source=source,
+            )
+            if n % 3 == 0:
+                PositionStatement.objects.create(
+                    state=state, date="2024-01-01", forum="Test", summary="…", position="supports", source=source
+                )
+
+    return grow
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_public_page_queries_stay_the_same_with_ten_times_the_states(
+    client, path, ten_times_the_states, django_assert_max_num_queries, django_assert_num_queries
+):
+    with django_assert_max_num_queries(8) as counted:
+        assert client.get(path).status_code == 200
+    baseline = len(counted.captured_queries)
+    ten_times_the_states()
+    with django_assert_num_queries(baseline):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("before", "after"), [("2019-03-16", "2019-03-17"), ("2020-01-31", "2020-02-01")])
+def test_every_figure_on_the_overview_follows_the_date(client, db, before, after):
+    figures = {}
+    for day in (before, after):
+        page = client.get("/", {"as_of": day}).content.decode()
+        figures[day] = dict(re.findall(r'<data id="([a-z-]+)" value="(\d+)"', page))
+    assert figures[before]["rome-statute-parties"] != figures[after]["rome-statute-parties"]
+    assert set(figures[before]) >= {
+        "rome-statute-parties",
+        "rome-statute-signatories",
+        "rome-statute-withdrawn",
+        "rome-statute-non-parties",
+        "positions-researched",
+    }
+
+
+def test_philippines_turns_withdrawn_on_the_map_on_17_march_2019(client, db):
+    before = client.get("/", {"as_of": "2019-03-16"}).content.decode()
+    after = client.get("/", {"as_of": "2019-03-17"}).content.decode()
+    assert 'aria-label="Philippines: State Party"' in before
+    assert 'aria-label="Philippines: Withdrawn"' in after
+
+
+def test_map_shows_every_tracked_state_as_a_link_with_its_name(client, db):
+    page = client.get("/", {"as_of": "2023-04-13"}).content.decode()
+    links = re.findall(r'<a href="/states/([A-Z]{3})/" aria-label="([^"]+)"', page)
+    assert len(links) == 61
+    assert ("KIR", "Kiribati: State Party") in links
+    assert page.count('class="marker"') >= 10  # small island states are visible
+
+
+def test_map_switches_to_positions_and_submissions(client, db):
+    positions = client.get("/", {"as_of": "2026-11-29", "map": "position"}).content.decode()
+    assert 'aria-label="Micronesia (Federated States of): Supports a convention"' in positions
+    submissions = client.get("/", {"map": "submission"}).content.decode()
+    assert 'aria-label="Singapore: Not yet researched"' in submissions
+
+
+def test_csv_export_returns_exactly_the_rows_of_the_table(client, db):
+    query = {"as_of": "2023-04-13", "in_counting_rule": "yes", "status": "state_party"}
+    table = client.get("/states/", query).content.decode()
+    names_in_table = re.findall(r'<th scope="row"><a href="/states/[A-Z]{3}/">([^<]+)</a>', table)
+    rows = csv_rows(client.get("/states/export.csv", query))
+    assert [row["name"] for row in rows] == names_in_table
+    assert len(rows) == 19
+
+
+def test_csv_export_agrees_with_the_headline_figure(client, db):
+    page = client.get("/", {"as_of": "2023-04-13"}).content.decode()
+    headline = int(re.search(r'id="rome-statute-parties" value="(\d+)"', page).group(1))
+    rows = csv_rows(client.get("/states/export.csv", {"as_of": "2023-04-13"}))
+    counted_parties = [r for r in rows if r["in_counting_rule"] == "yes" and r["rome_statute_status"] == "state_party"]
+    assert len(counted_parties) == headline == 19
+
+
+def test_csv_export_has_the_promised_columns_and_status_values(client, db):
+    response = client.get("/states/export.csv", {"as_of": "2019-03-10"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert {
+        "iso3",
+        "name",
+        "in_counting_rule",
+        "rome_statute_status",
+        "position",
+        "submission",
+        "last_verified",
+    } <= set(rows[0])
+    statuses = {row["iso3"]: row["rome_statute_status"] for row in rows}
+    assert statuses["MYS"] == "joined_not_in_force"
+    assert statuses["PHL"] == "state_party"
+    assert statuses["THA"] == "signatory"
+    assert statuses["IND"] == "non_party"
+    assert {row["rome_statute_status"] for row in rows} <= {
+        "state_party",
+        "joined_not_in_force",
+        "signatory",
+        "withdrawn",
+        "non_party",
+    }
+
+
+def test_state_table_filters_search_and_sorts_from_the_query_string(client, db):
+    page = client.get("/states/", {"q": "korea", "sort": "-name"}).content.decode()
+    names = re.findall(r'<th scope="row"><a href="/states/[A-Z]{3}/">([^<]+)</a>', page)
+    assert names == ["Republic of Korea", "Democratic People&#x27;s Republic of Korea"]
+    outside = client.get("/states/", {"in_counting_rule": "no"}).content.decode()
+    assert outside.count("outside the count</span>") == 5
+
+
+def test_state_table_rejects_an_unknown_filter_value_with_a_message(client, db):
+    response = client.get("/states/", {"status": "maybe"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_state_profile_lists_dated_events_with_their_sources(client, db):
+    page = client.get("/states/PHL/", {"as_of": "2023-04-13"}).content.decode()
+    assert 'data-status="withdrawn"' in page
+    assert "Withdrawal takes effect (art. 127)" in page
+    assert "17 March 2019" in page
+    assert "https://www.icc-cpi.int/news/icc-statement-philippines-notice-withdrawal" in page
+    assert "Secondary source only" in page
+
+
+def test_lowercase_state_code_redirects_to_the_canonical_address(client, db):
+    response = client.get("/states/phl/", {"as_of": "2020-01-01"})
+    assert response.status_code == 301
+    assert response["Location"] == "/states/PHL/?as_of=2020-01-01"
+
+
+@pytest.mark.parametrize("path", ["/states/XYZ/", "/states/PHL-garbage/", "/nowhere/"])
+def test_unknown_addresses_get_a_404_page(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_compare_shows_chosen_states_side_by_side_and_names_unknown_codes(client, db):
+    page = client.get("/compare/", {"states": "PHL,idn,MYS,QQQ"}).content.decode()
+    assert re.findall(r'<th scope="col"><a href="/states/([A-Z]{3})/">', page) == ["PHL", "IDN", "MYS"]
+    assert "No tracked state has the code QQQ" in page
+
+
+def test_convention_page_lists_the_process_and_both_deadline_wordings(client, db):
+    page = client.get("/convention/", {"as_of": "2026-11-29"}).content.decode()
+    assert "A/RES/79/122" in page
+    assert "by 1 December 2023" in page
+    assert "by the end of 2023" in page
+    assert "Micronesia (Federated States of)" in page
+
+
+def test_about_page_defines_every_category(client, db):
+    page = client.get("/about/").content.decode()
+    for label in ["Joined, not yet in force", "No public position", "Not yet researched", "Secondary source only"]:
+        assert label in page
+
+
+@pytest.mark.parametrize("path", ["/", "/states/", "/states/PHL/", "/compare/", "/convention/", "/about/"])
+def test_no_page_loads_anything_from_another_site(client, db, path):
+    page = client.get(path).content.decode()
+    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', page)
+    assert "<script" not in page
