@@ -1,0 +1,176 @@
+"""The public pages in a real browser: Debian's chromium driven by Playwright.
+
+Each test checks that nothing is requested from another site, that the page
+logs no error, and (where it says so) that axe-core finds no serious or
+critical accessibility violation.
+"""
+
+import csv
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls
+    # made between browser steps are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server with the seed data (a transactional test starts empty)."""
+    call_command("load_seed", stdout=io.StringIO())
+    return live_server.url
+
+
+class Visit:
+    """A page in a fresh browser context that records what would be a failure."""
+
+    def __init__(self, browser, site, width=1280):
+        self.site = site
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.offsite, self.errors = [], []
+        self.page.on("request", self._request)
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _request(self, request):
+        if not request.url.startswith(self.site) and not request.url.startswith("data:"):
+            self.offsite.append(request.url)
+
+    def open(self, path):
+        response = self.page.goto(self.site + path)
+        assert response.status == 200, path
+        return self.page
+
+    def axe_violations(self):
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{violation['id']} ({violation['impact']}): {violation['nodes'][0]['target']}"
+            for violation in result["violations"]
+            if violation["impact"] in {"serious", "critical"}
+        ]
+
+    def assert_clean(self):
+        assert self.offsite == [], "requests to other sites"
+        assert self.errors == [], "console errors"
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, site):
+    visits = []
+
+    def make(width=1280):
+        visits.append(Visit(browser, site, width))
+        return visits[-1]
+
+    yield make
+    for opened in visits:
+        opened.close()
+
+
+def headline(page):
+    return page.locator("#rome-statute-parties").get_attribute("value")
+
+
+def test_changing_the_date_changes_the_headline_figure(visit):
+    visitor = visit()
+    page = visitor.open("/?as_of=2019-03-16")
+    assert headline(page) == "19"
+    page.fill("#as_of", "2019-03-17")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**as_of=2019-03-17")
+    assert headline(page) == "18"
+    assert page.get_by_text("as of 17 March 2019").first.is_visible()
+    visitor.assert_clean()
+
+
+def test_filtering_the_table_and_downloading_its_csv(visit):
+    visitor = visit()
+    page = visitor.open("/states/?as_of=2023-04-13")
+    page.select_option("#id_in_counting_rule", "yes")
+    page.select_option("#id_status", "state_party")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**status=state_party**")
+    names = page.locator("table.states tbody th a").all_inner_texts()
+    assert len(names) == 19
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert [row["name"] for row in rows] == names
+    visitor.assert_clean()
+
+
+def test_following_a_map_link_to_a_state_with_the_keyboard(visit):
+    visitor = visit()
+    page = visitor.open("/?as_of=2023-04-13")
+    # An archipelago's middle is sea, so follow the link as a keyboard user does.
+    page.locator('#map a[aria-label="Philippines: Withdrawn"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/states/PHL/")
+    assert page.locator("h1").inner_text().startswith("Philippines")
+    visitor.assert_clean()
+
+
+def test_switching_the_map_to_positions_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/?as_of=2026-11-29")
+    page.get_by_role("link", name="Position on a convention").click()
+    assert page.locator('#map a[aria-label="Micronesia (Federated States of): Supports a convention"]').count() == 1
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?as_of=2023-04-13",
+        "/?map=position",
+        "/states/",
+        "/states/PHL/",
+        "/compare/?states=PHL,IDN,MYS",
+        "/convention/",
+        "/about/",
+    ],
+)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_page_has_no_serious_accessibility_violation_and_fits_the_screen(visit, path, width):
+    visitor = visit(width)
+    page = visitor.open(path)
+    assert visitor.axe_violations() == []
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
+    visitor.assert_clean()
