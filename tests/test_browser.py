@@ -8,6 +8,7 @@ critical accessibility violation.
 import csv
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -173,4 +174,14 @@ def test_page_has_no_serious_accessibility_violation_and_fits_the_screen(visit, 
     assert visitor.axe_violations() == []
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at {width}px"
+    visitor.assert_clean()
+
+
+@pytest.mark.parametrize("iso3", ["PHL", "SGP", "BGD"])
+def test_state_profile_prints_as_a_one_page_brief(visit, iso3):
+    visitor = visit()
+    page = visitor.open(f"/states/{iso3}/?as_of=2026-11-29")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     visitor.assert_clean()
