@@ -19,6 +19,7 @@ $(VENV)/installed.stamp: requirements.txt | $(BIN)/python
 run: $(VENV)/installed.stamp
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_seed
+	DJANGO_DEBUG=1 $(BIN)/python manage.py setup_roles
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/installed.stamp

@@ -10,15 +10,17 @@ is a QuerySet method over these rows (see ``StateQuerySet``).
 from collections import Counter, defaultdict
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 def choices_constraint(field, choices, name):
@@ -67,6 +69,8 @@ class Source(models.Model):
         help_text=_("The day a researcher last read this page, if recorded."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["title"]
         verbose_name = _("source")
@@ -83,15 +87,22 @@ class Source(models.Model):
         return self.title
 
 
+class Publication(models.TextChoices):
+    DRAFT = "draft", _("Draft (not public)")
+    PUBLISHED = "published", _("Published")
+
+
 class SourcedFact(models.Model):
-    """Fields that every public fact carries: its source and how far it has been
-    checked. Review-before-publishing and change history attach here too."""
+    """Fields that every fact carries: its source, how far it has been checked
+    and by whom, a version number that refuses a save based on a stale copy,
+    and its full change history (who, when, why)."""
 
     source = models.ForeignKey(
         Source,
         on_delete=models.PROTECT,
         related_name="%(class)ss",
         verbose_name=_("source"),
+        error_messages={"null": _("Every fact needs its source: choose one, or add the source first.")},
     )
     verification = models.CharField(
         _("verification"),
@@ -105,6 +116,17 @@ class SourcedFact(models.Model):
         blank=True,
         help_text=_("The day a staff member last checked this fact against its source."),
     )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -119,6 +141,136 @@ class SourcedFact(models.Model):
                 ),
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            # Count from the stored version, not this copy's: a reverted copy
+            # carries an old number.
+            stored = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            self.version = (stored or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def stored_version(self):
+        """The version now in the database (None for a new fact)."""
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+
+    def mark_verified(self, user, on=None):
+        """Stamp this fact as checked against the primary record, by ``user``."""
+        self.verification = Verification.PRIMARY
+        self.last_verified_on = on or today()
+        self.verified_by = user
+
+
+class FactQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see. Every public page and export reads through this."""
+        return self.filter(publication=Publication.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(publication=Publication.DRAFT)
+
+
+class ReviewedFact(SourcedFact):
+    """A fact that goes public only when a publisher publishes it.
+
+    An editor's new fact is a draft. An editor's change to a published fact is
+    saved as a separate draft row that points at it (``draft_of``): the public
+    keeps seeing the published row until the draft is published onto it.
+    """
+
+    publication = models.CharField(
+        _("publication"), max_length=12, choices=Publication.choices, default=Publication.DRAFT, editable=False
+    )
+    draft_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="pending_drafts",
+        verbose_name=_("draft of"),
+    )
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            choices_constraint("publication", Publication, "%(class)s_publication_is_known"),
+            models.CheckConstraint(
+                condition=Q(draft_of__isnull=True) | Q(publication=Publication.DRAFT),
+                name="%(class)s_only_a_draft_points_at_a_published_fact",
+                violation_error_message=_("Only a draft can be a change to another fact."),
+            ),
+            models.UniqueConstraint(
+                fields=["draft_of"],
+                name="%(class)s_one_pending_draft_per_fact",
+                violation_error_message=_(
+                    "A draft change to this fact is already waiting for review: edit that draft instead."
+                ),
+            ),
+        ]
+
+    @property
+    def is_published(self):
+        return self.publication == Publication.PUBLISHED
+
+    @classmethod
+    def may_publish(cls, user):
+        return user.has_perm(f"{cls._meta.app_label}.publish_{cls._meta.model_name}")
+
+    def save_change_by(self, user, reason):
+        """Save a staff member's change, as review before publishing requires.
+
+        A publisher's change is public at once. An editor's new fact stays a
+        draft, and an editor's change to a published fact is saved as a new
+        draft of it, leaving the published fact as it was. Returns True if the
+        change awaits review.
+        """
+        self._change_reason = reason
+        if self.may_publish(user):
+            if self._state.adding:
+                self.publication = Publication.PUBLISHED
+            self.save()
+            return False
+        if not self._state.adding and self.is_published:
+            published_pk = self.pk
+            self.pk = self.id = None
+            self._state.adding = True
+            self.publication = Publication.DRAFT
+            self.draft_of_id = published_pk
+            self.version = 1
+        self.save()
+        return True
+
+    def publish(self, reason):
+        """Make this draft public and return the published fact.
+
+        A new fact simply becomes published. A change to a published fact is
+        copied onto that fact, which keeps its identity and history, and the
+        draft is removed. Validation runs again on the result.
+        """
+        if self.is_published:
+            return self
+        with transaction.atomic():
+            if self.draft_of_id is None:
+                self.publication = Publication.PUBLISHED
+                target = self
+            else:
+                target = type(self).objects.select_for_update().get(pk=self.draft_of_id)
+                for field in self._meta.concrete_fields:
+                    if field.name not in {"id", "publication", "draft_of", "version"}:
+                        setattr(target, field.attname, getattr(self, field.attname))
+                self._change_reason = reason
+                self.delete()
+            target.full_clean()
+            target._change_reason = reason
+            target.save()
+        return target
 
 
 class PartlyDated(models.Model):
@@ -268,7 +420,7 @@ class StateQuerySet(models.QuerySet):
     def treaty_records(self, treaty):
         """Each state's ``TreatyRecord`` under ``treaty``, keyed by state id."""
         actions = defaultdict(list)
-        for action in TreatyAction.objects.filter(treaty=treaty, state__in=self.values("pk")):
+        for action in TreatyAction.objects.published().filter(treaty=treaty, state__in=self.values("pk")):
             actions[action.state_id].append(action)
         return {pk: TreatyRecord(treaty, actions[pk]) for pk in self.values_list("pk", flat=True)}
 
@@ -324,7 +476,8 @@ class StateQuerySet(models.QuerySet):
         as_of = as_of or today()
         positions = dict.fromkeys(self.values_list("pk", flat=True), ConventionPosition.NOT_YET_RESEARCHED)
         statements = (
-            PositionStatement.objects.filter(state__in=self.values("pk"), date__lte=as_of)
+            PositionStatement.objects.published()
+            .filter(state__in=self.values("pk"), date__lte=as_of)
             .exclude(position=ConventionPosition.NOT_YET_RESEARCHED)
             .order_by("date", "pk")
             .values_list("state_id", "position")
@@ -347,7 +500,7 @@ class StateQuerySet(models.QuerySet):
         """Each state's ``SubmissionStatus`` under res. 77/249 on ``as_of``, keyed by state id."""
         as_of = as_of or today()
         statuses = dict.fromkeys(self.values_list("pk", flat=True), SubmissionStatus.NOT_YET_RESEARCHED)
-        for submission in WrittenSubmission.objects.filter(state__in=self.values("pk")):
+        for submission in WrittenSubmission.objects.published().filter(state__in=self.values("pk")):
             statuses[submission.state_id] = submission.status_on(as_of)
         return statuses
 
@@ -359,11 +512,11 @@ class StateQuerySet(models.QuerySet):
         states = list(self)
         ids = [state.pk for state in states]
         actions, statements, submissions = defaultdict(list), defaultdict(list), {}
-        for action in TreatyAction.objects.filter(treaty=treaty, state_id__in=ids).select_related("source"):
+        for action in TreatyAction.objects.published().filter(treaty=treaty, state_id__in=ids).select_related("source"):
             actions[action.state_id].append(action)
-        for statement in PositionStatement.objects.filter(state_id__in=ids).select_related("source"):
+        for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
             statements[statement.state_id].append(statement)
-        for submission in WrittenSubmission.objects.filter(state_id__in=ids).select_related("source"):
+        for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
             submissions[submission.state_id] = submission
         return [
             Standing(
@@ -628,7 +781,7 @@ CONSENT_TYPES = (
 )
 
 
-class TreatyAction(SourcedFact):
+class TreatyAction(ReviewedFact):
     """A dated act of one state under one treaty, as the depositary records it.
 
     When an act takes effect is not stored: it follows from the treaty's rules
@@ -658,17 +811,19 @@ class TreatyAction(SourcedFact):
         ordering = ["date", "pk"]
         verbose_name = _("treaty action")
         verbose_name_plural = _("treaty actions")
+        permissions = [("publish_treatyaction", _("Can publish treaty actions"))]
         constraints = [
-            *SourcedFact.Meta.constraints,
+            *ReviewedFact.Meta.constraints,
             choices_constraint("action_type", TreatyActionType, "treaty_action_type_is_known"),
             models.UniqueConstraint(
                 fields=["state", "treaty", "action_type"],
+                condition=Q(publication=Publication.PUBLISHED),
                 name="one_action_of_each_type_per_state_and_treaty",
                 violation_error_message=_("This state already has an action of this type under this treaty."),
             ),
             models.UniqueConstraint(
                 fields=["state", "treaty"],
-                condition=Q(action_type__in=CONSENT_TYPES),
+                condition=Q(action_type__in=CONSENT_TYPES, publication=Publication.PUBLISHED),
                 name="one_consent_instrument_per_state_and_treaty",
                 violation_error_message=_(
                     "This state already has an instrument of ratification, accession, acceptance "
@@ -723,7 +878,12 @@ class TreatyAction(SourcedFact):
                         % {"months": self.treaty.withdrawal_period_months, "date": minimum.isoformat()}
                     }
                 )
-        others = TreatyAction.objects.filter(state_id=self.state_id, treaty_id=self.treaty_id).exclude(pk=self.pk)
+        # A draft is checked against what is published, less the fact it would replace.
+        others = (
+            TreatyAction.objects.published()
+            .filter(state_id=self.state_id, treaty_id=self.treaty_id)
+            .exclude(pk__in=[pk for pk in (self.pk, self.draft_of_id) if pk])
+        )
         record = TreatyRecord(self.treaty, list(others))
         record.check_can_add(self)
 
@@ -883,7 +1043,7 @@ class TreatyRecord:
 # --- Crimes-against-humanity convention ---------------------------------------
 
 
-class PositionStatement(PartlyDated, SourcedFact):
+class PositionStatement(PartlyDated, ReviewedFact):
     """A dated statement that shows where a state stands on a convention on
     crimes against humanity (the ILC's 2019 draft articles)."""
 
@@ -904,12 +1064,14 @@ class PositionStatement(PartlyDated, SourcedFact):
         ordering = ["state", "date", "pk"]
         verbose_name = _("position statement")
         verbose_name_plural = _("position statements")
+        permissions = [("publish_positionstatement", _("Can publish position statements"))]
         constraints = [
-            *SourcedFact.Meta.constraints,
+            *ReviewedFact.Meta.constraints,
             *PartlyDated.Meta.constraints,
             choices_constraint("position", ConventionPosition, "position_statement_position_is_known"),
             models.UniqueConstraint(
                 fields=["state", "source", "date"],
+                condition=Q(publication=Publication.PUBLISHED),
                 name="one_statement_per_state_source_and_date",
                 violation_error_message=_("This statement is already recorded (same state, source and date)."),
             ),
@@ -919,13 +1081,13 @@ class PositionStatement(PartlyDated, SourcedFact):
         return f"{self.state}, {self.display_date}: {self.get_position_display()}"
 
 
-class WrittenSubmission(SourcedFact):
+class WrittenSubmission(ReviewedFact):
     """What is known of a state's written comments on the draft articles, which
     UNGA resolution 77/249 invited by the end of 2023. No row means nobody has
     researched it yet, which is never shown as "no submission"."""
 
-    state = models.OneToOneField(
-        State, on_delete=models.CASCADE, related_name="written_submission", verbose_name=_("state")
+    state = models.ForeignKey(
+        State, on_delete=models.CASCADE, related_name="written_submissions", verbose_name=_("state")
     )
     status = models.CharField(
         _("finding"),
@@ -945,8 +1107,15 @@ class WrittenSubmission(SourcedFact):
         ordering = ["state"]
         verbose_name = _("written submission")
         verbose_name_plural = _("written submissions")
+        permissions = [("publish_writtensubmission", _("Can publish written submissions"))]
         constraints = [
-            *SourcedFact.Meta.constraints,
+            *ReviewedFact.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(publication=Publication.PUBLISHED),
+                name="one_written_submission_finding_per_state",
+                violation_error_message=_("This state already has a finding on its written submission."),
+            ),
             models.CheckConstraint(
                 condition=Q(status=SubmissionStatus.MADE, submitted_on__isnull=False)
                 | Q(status=SubmissionStatus.NOT_MADE, submitted_on__isnull=True, document_symbol=""),
@@ -971,7 +1140,7 @@ class TimelineTopic(models.TextChoices):
     CAH_CONVENTION = "cah_convention", _("Crimes-against-humanity convention")
 
 
-class TimelineEvent(PartlyDated, SourcedFact):
+class TimelineEvent(PartlyDated, ReviewedFact):
     """A milestone of a treaty process that is not one state's act: the Rome
     Statute's adoption, a UN resolution, a session, a deadline. A state's own
     acts are TreatyActions and PositionStatements, and are never copied here."""
@@ -985,12 +1154,14 @@ class TimelineEvent(PartlyDated, SourcedFact):
         ordering = ["date", "pk"]
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
+        permissions = [("publish_timelineevent", _("Can publish timeline events"))]
         constraints = [
-            *SourcedFact.Meta.constraints,
+            *ReviewedFact.Meta.constraints,
             *PartlyDated.Meta.constraints,
             choices_constraint("topic", TimelineTopic, "timeline_event_topic_is_known"),
             models.UniqueConstraint(
                 fields=["date", "event"],
+                condition=Q(publication=Publication.PUBLISHED),
                 name="one_timeline_event_per_date_and_text",
                 violation_error_message=_("This event is already on the timeline."),
             ),

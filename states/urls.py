@@ -13,4 +13,5 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("convention/", views.convention, name="convention"),
     path("about/", views.about, name="about"),
+    path("changes/", views.changes, name="changes"),
 ]

@@ -19,6 +19,8 @@ from states.models import (
     ROME_STATUTE,
     ConventionPosition,
     CountingRule,
+    PositionStatement,
+    Publication,
     Source,
     State,
     SubmissionStatus,
@@ -26,8 +28,10 @@ from states.models import (
     TimelineEvent,
     TimelineTopic,
     Treaty,
+    TreatyAction,
     TreatyStatus,
     Verification,
+    WrittenSubmission,
     tally,
 )
 
@@ -275,5 +279,68 @@ def about(request):
             "rules": CountingRule,
             "sources": Source.objects.order_by("publisher", "title"),
             "treaty": Treaty.objects.filter(slug=ROME_STATUTE).first(),
+        },
+    )
+
+
+CHANGES_PER_PAGE = 50
+CHANGE_TYPES = {"+": _("Added"), "~": _("Changed"), "-": _("Removed")}
+
+
+def describe_change(record):
+    """What a history record is about, in a line, from the record's own fields."""
+    model = record.instance_type
+    if model is TreatyAction:
+        return f"{record.state.name}: {record.treaty.short_name}, {record.get_action_type_display()} ({record.date})"
+    if model is PositionStatement:
+        return f"{record.state.name}: {_('statement of')} {record.date} ({record.get_position_display()})"
+    if model is WrittenSubmission:
+        return f"{record.state.name}: {_('written comments')}, {record.get_status_display()}"
+    if model is TimelineEvent:
+        return f"{_('Convention timeline')}: {record.event[:120]}"
+    if model is State:
+        return f"{record.name}: {_('groups and codes')}"
+    return f"{_('Treaty')}: {record.short_name}"
+
+
+@require_GET
+def changes(request):
+    """Published changes, newest first, with dates and reasons (never who made them).
+
+    One query per kind of record, whatever the page: each kind's newest
+    changes up to the end of this page are merged, and the page sliced out.
+    """
+    page_number = request.GET.get("page", "1")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    enough = page_number * CHANGES_PER_PAGE
+    histories = [
+        TreatyAction.history.filter(publication=Publication.PUBLISHED).select_related("state", "treaty"),
+        PositionStatement.history.filter(publication=Publication.PUBLISHED).select_related("state"),
+        WrittenSubmission.history.filter(publication=Publication.PUBLISHED).select_related("state"),
+        TimelineEvent.history.filter(publication=Publication.PUBLISHED),
+        State.history.all(),
+        Treaty.history.all(),
+    ]
+    records = []
+    for history in histories:
+        records += history.order_by("-history_date", "-history_id")[:enough]
+    records.sort(key=lambda record: record.history_date, reverse=True)
+    start = (page_number - 1) * CHANGES_PER_PAGE
+    shown = [
+        {
+            "when": record.history_date,
+            "type": CHANGE_TYPES[record.history_type],
+            "what": describe_change(record),
+            "reason": record.history_change_reason or "",
+        }
+        for record in records[start:enough]
+    ]
+    return render(
+        request,
+        "changes.html",
+        {
+            "changes": shown,
+            "page_number": page_number,
+            "has_next": len(records) > enough,
         },
     )

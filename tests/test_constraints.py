@@ -9,6 +9,7 @@ from states.models import (
     ConventionPosition,
     DatePrecision,
     PositionStatement,
+    Publication,
     Source,
     State,
     SubmissionStatus,
@@ -30,6 +31,7 @@ def japan(db):
 
 
 def action(state, treaty, action_type, on, source, **extra):
+    extra.setdefault("publication", Publication.PUBLISHED)
     return TreatyAction(state=state, treaty=treaty, action_type=action_type, date=day(on), source=source, **extra)
 
 
@@ -106,6 +108,7 @@ def test_an_unknown_position_category_is_refused_with_the_known_ones(japan, sour
 
 def test_the_database_refuses_an_unknown_position_category(japan, source):
     statement = PositionStatement.objects.create(
+        publication=Publication.PUBLISHED,
         state=japan,
         date=day("2024-01-01"),
         forum="Sixth Committee",

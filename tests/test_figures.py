@@ -5,6 +5,7 @@ import pytest
 from states.models import (
     ConventionPosition,
     CountingRule,
+    Publication,
     State,
     SubmissionStatus,
     Subregion,
@@ -190,7 +191,11 @@ def test_no_state_is_counted_as_not_submitting_until_someone_has_researched_it(a
 def test_a_recorded_submission_counts_from_its_date(asia_pacific, source):
     singapore_only = asia_pacific.filter(iso3="SGP")
     WrittenSubmission.objects.create(
-        state=singapore_only.get(), status=SubmissionStatus.MADE, submitted_on=day("2023-11-30"), source=source
+        publication=Publication.PUBLISHED,
+        state=singapore_only.get(),
+        status=SubmissionStatus.MADE,
+        submitted_on=day("2023-11-30"),
+        source=source,
     )
     assert singapore_only.count_by_submission(as_of=day("2023-11-29"))[SubmissionStatus.NOT_MADE] == 1
     assert singapore_only.count_by_submission(as_of=day("2023-11-30"))[SubmissionStatus.MADE] == 1

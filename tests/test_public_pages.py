@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from states.models import PositionStatement, TreatyAction, TreatyActionType
+from states.models import PositionStatement, Publication, TreatyAction, TreatyActionType
 
 PAGES = [
     "/?as_of=2023-04-13",
@@ -19,6 +19,7 @@ PAGES = [
     "/compare/?states=PHL,IDN,MYS",
     "/convention/",
     "/about/",
+    "/changes/",
 ]
 
 
@@ -34,6 +35,7 @@ def ten_times_the_states(make_state, rome_statute, source):
         for n in range(549):
             state = make_state()
             TreatyAction.objects.create(
+                publication=Publication.PUBLISHED,
                 state=state,
                 treaty=rome_statute,
                 action_type=TreatyActionType.ACCESSION,
@@ -42,7 +44,13 @@ def ten_times_the_states(make_state, rome_statute, source):
             )
             if n % 3 == 0:
                 PositionStatement.objects.create(
-                    state=state, date="2024-01-01", forum="Test", summary="…", position="supports", source=source
+                    publication=Publication.PUBLISHED,
+                    state=state,
+                    date="2024-01-01",
+                    forum="Test",
+                    summary="…",
+                    position="supports",
+                    source=source,
                 )
 
     return grow

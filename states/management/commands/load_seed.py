@@ -20,6 +20,8 @@ from django.db import transaction
 
 from states.models import (
     PositionStatement,
+    Publication,
+    ReviewedFact,
     Source,
     State,
     TimelineEvent,
@@ -121,6 +123,9 @@ class SeedLoader:
                 raise CommandError(f'{path}, row {line}, field "{field}": {" ".join(messages)}') from None
 
     def upsert(self, model, key, values):
+        if issubclass(model, ReviewedFact):
+            # Seed facts are published facts; drafts in the database are staff work in progress.
+            key = {**key, "publication": Publication.PUBLISHED}
         obj = model.objects.filter(**key).first()
         if obj is None:
             obj = model(**key, **values)
@@ -134,6 +139,7 @@ class SeedLoader:
                 setattr(obj, name, value)
             outcome = "updated"
         obj.full_clean()
+        obj._change_reason = "Loaded from the seed data"
         obj.save()
         self.counts[outcome] += 1
         return obj
