@@ -185,3 +185,77 @@ def test_state_profile_prints_as_a_one_page_brief(visit, iso3):
     pdf = page.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     visitor.assert_clean()
+
+
+def sign_in(browser, site, user):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site + "/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "a long enough password")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    return context, page
+
+
+def choose_autocomplete(page, field, text):
+    """Pick from the admin's autocomplete (select2) widget as a person would."""
+    page.click(f"#{field} + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(browser, site, visit):
+    from django.contrib.auth.models import Group, User
+    from playwright.sync_api import expect
+
+    call_command("setup_roles", stdout=io.StringIO())
+    users = {}
+    for name, group in (("ed_lim", "Editor"), ("pub_tan", "Publisher")):
+        users[group] = User.objects.create_user(name, password="a long enough password", is_staff=True)
+        users[group].groups.add(Group.objects.get(name=group))
+
+    public = visit()
+    profile = public.open("/states/SGP/?as_of=2026-11-29").content()
+    overview = public.open("/?as_of=2026-11-29")
+    supports_before = int(overview.locator("#positions-supports").get_attribute("value"))
+    assert "Non-committal" in profile
+
+    # The editor records a new statement for Singapore.
+    context, page = sign_in(browser, site, users["Editor"])
+    page.goto(site + "/admin/states/positionstatement/add/")
+    choose_autocomplete(page, "id_state", "Singapore")
+    page.fill("#id_date", "2026-11-20")
+    page.fill("#id_forum", "Preparatory Committee, second session")
+    page.fill("#id_summary", "Called for the convention to be adopted in 2029.")
+    page.fill("#id_quote", "adopt the convention")
+    page.select_option("#id_position", "supports")
+    choose_autocomplete(page, "id_source", "78th session (11 October 2023)")
+    page.select_option("#id_verification", "primary")
+    page.fill("#id_change_reason", "New Singapore statement at the PrepCom")
+    page.click("input[name=_save]")
+    expect(page.get_by_text("Saved as a draft")).to_be_visible()
+    context.close()
+
+    # The public sees no change yet.
+    assert public.open("/states/SGP/?as_of=2026-11-29").content() == profile
+
+    # The publisher publishes it.
+    context, page = sign_in(browser, site, users["Publisher"])
+    page.goto(site + "/admin/states/positionstatement/?publication__exact=draft")
+    page.locator("input[name=_selected_action]").first.check()
+    page.select_option("select[name=action]", "publish")
+    page.click("button[name=index]")
+    expect(page.get_by_text("Published 1 draft.")).to_be_visible()
+    context.close()
+
+    # Now the profile, the list of changes and the overview figures show it.
+    page = public.open("/states/SGP/?as_of=2026-11-29")
+    assert page.locator("#convention-position").inner_text() == "Supports a convention"
+    expect(page.get_by_text("Preparatory Committee, second session").first).to_be_visible()
+    changes = public.open("/changes/")
+    first_row = changes.locator("table.changes tbody tr").first.inner_text()
+    assert "Singapore" in first_row and "New Singapore statement at the PrepCom" in first_row
+    overview = public.open("/?as_of=2026-11-29")
+    assert int(overview.locator("#positions-supports").get_attribute("value")) == supports_before + 1
+    public.assert_clean()
