@@ -6,6 +6,7 @@ import datetime
 import functools
 import re
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -277,7 +278,17 @@ def about(request):
             "submissions": SubmissionStatus,
             "verifications": Verification,
             "rules": CountingRule,
-            "sources": Source.objects.order_by("publisher", "title"),
+            # Only sources that back something the public can see.
+            "sources": Source.objects.filter(
+                Q(treatyactions__publication=Publication.PUBLISHED)
+                | Q(positionstatements__publication=Publication.PUBLISHED)
+                | Q(writtensubmissions__publication=Publication.PUBLISHED)
+                | Q(timelineevents__publication=Publication.PUBLISHED)
+                | Q(states__isnull=False)
+                | Q(treatys__isnull=False)
+            )
+            .distinct()
+            .order_by("publisher", "title"),
             "treaty": Treaty.objects.filter(slug=ROME_STATUTE).first(),
         },
     )

@@ -477,3 +477,62 @@ def test_sources_are_offered_by_autocomplete(as_user, editor):
 
 def test_source_model_is_not_draftable():
     assert not hasattr(Source, "publication")
+
+
+def test_an_xlsx_import_is_previewed_then_applied(as_user, publisher, singapore, source):
+    dataset = tablib.Dataset(
+        headers=["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    )
+    dataset.append(
+        ["SGP", "2026-11-20", "day", "PrepCom", "From a spreadsheet.", "", "supports", source.url, "primary"]
+    )
+    workbook = io.BytesIO(dataset.export("xlsx"))
+    workbook.name = "statements.xlsx"
+    client = as_user(publisher)
+    preview = client.post(f"{STATEMENTS}import/", {"import_file": workbook, "format": "1"}).content.decode()
+    assert "From a spreadsheet." in preview  # the preview shows the row before anything is saved
+    assert not PositionStatement.objects.filter(summary="From a spreadsheet.").exists()
+    confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview))
+    client.post(f"{STATEMENTS}process_import/", confirm)
+    statement = PositionStatement.objects.get(summary="From a spreadsheet.")
+    assert statement.is_published and statement.state == singapore
+
+
+def test_an_editor_changing_a_fact_on_the_state_page_drafts_it(as_user, editor):
+    fsm = State.objects.get(iso3="FSM")
+    page = as_user(editor).get(f"/admin/states/state/{fsm.pk}/change/").content.decode()
+    statement = PositionStatement.objects.published().get(state=fsm)
+    form = {
+        "change_reason": "Corrected the summary",
+        "seen_version": fsm.version,
+        "treaty_actions-TOTAL_FORMS": "0",
+        "treaty_actions-INITIAL_FORMS": "0",
+        "written_submissions-TOTAL_FORMS": "0",
+        "written_submissions-INITIAL_FORMS": "0",
+        "position_statements-TOTAL_FORMS": "1",
+        "position_statements-INITIAL_FORMS": "1",
+        "position_statements-0-id": statement.pk,
+        "position_statements-0-state": fsm.pk,
+        "position_statements-0-date": statement.date.isoformat(),
+        "position_statements-0-date_precision": statement.date_precision,
+        "position_statements-0-forum": statement.forum,
+        "position_statements-0-summary": "A corrected summary.",
+        "position_statements-0-quote": statement.quote,
+        "position_statements-0-position": statement.position,
+        "position_statements-0-source": statement.source_id,
+        "position_statements-0-verification": statement.verification,
+        "position_statements-0-seen_version": statement.version,
+    }
+    assert 'name="position_statements-0-summary"' in page
+    response = as_user(editor).post(f"/admin/states/state/{fsm.pk}/change/", form)
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert statement.summary != "A corrected summary."
+    assert PositionStatement.objects.drafts().get(draft_of=statement).summary == "A corrected summary."
+
+
+def test_an_editor_cannot_change_a_states_own_fields(as_user, editor):
+    fsm = State.objects.get(iso3="FSM")
+    page = as_user(editor).get(f"/admin/states/state/{fsm.pk}/change/").content.decode()
+    assert 'name="name"' not in page  # shown read-only
+    assert 'name="position_statements-0-summary"' in page
