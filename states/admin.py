@@ -32,6 +32,7 @@ from states.models import (
     Verification,
     WrittenSubmission,
 )
+from states.spreadsheets import make_dataset_safe
 
 VERIFICATION_FIELDS = ("source", "verification", "last_verified_on")
 
@@ -125,23 +126,15 @@ class ReasonedForm(VersionCheckedForm):
 # --- Spreadsheet safety -----------------------------------------------------------
 
 
-def spreadsheet_safe_dataset(dataset):
-    """Prefix cells that a spreadsheet would run as a formula (=, +, -, @) with
-    an apostrophe, so they show as text. The library only strips a leading "="."""
-    rows = [["'" + str(cell) if str(cell)[:1] in {"=", "+", "-", "@"} else cell for cell in row] for row in dataset]
-    del dataset[:]
-    for row in rows:
-        dataset.append(row)
-
-
+# The library's own escaping strips only a leading "="; these escape all four.
 class SafeCSV(base_formats.CSV):
     def _escape_formulae(self, dataset):
-        spreadsheet_safe_dataset(dataset)
+        make_dataset_safe(dataset)
 
 
 class SafeXLSX(base_formats.XLSX):
     def _escape_formulae(self, dataset):
-        spreadsheet_safe_dataset(dataset)
+        make_dataset_safe(dataset)
 
 
 # --- Shared behaviour of the fact admins -------------------------------------

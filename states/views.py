@@ -35,6 +35,7 @@ from states.models import (
     WrittenSubmission,
     tally,
 )
+from states.spreadsheets import spreadsheet_safe
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HEADLINE_RULE = CountingRule.ICC_ASIA_PACIFIC
@@ -151,12 +152,6 @@ def state_list(request, as_of):
             ],
         },
     )
-
-
-def spreadsheet_safe(value):
-    """Keep a spreadsheet from running a cell as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
 @require_GET
