@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from states.charts import cumulative_steps, stacked_bars
@@ -66,6 +67,9 @@ def rome_statute():
     return get_object_or_404(Treaty, slug=ROME_STATUTE)
 
 
+# The inline map makes this page large; it holds no secret (no form token),
+# so compressing it is safe from BREACH-style attacks.
+@gzip_page
 @require_GET
 @with_as_of
 def overview(request, as_of):

@@ -211,3 +211,9 @@ def test_no_page_loads_anything_from_another_site(client, db, path):
     page = client.get(path).content.decode()
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', page)
     assert "<script" not in page
+
+
+def test_the_overview_with_its_inline_map_is_sent_compressed(client, db):
+    response = client.get("/", {"as_of": "2023-04-13"}, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 80_000
