@@ -134,3 +134,17 @@ def test_public_sources_are_canonical_addresses_never_research_mirrors(db):
 def test_every_rome_statute_fact_points_to_the_depositary_record_to_verify(rome_statute):
     assert rome_statute.depositary_record_url.startswith("https://treaties.un.org/")
     assert not TreatyAction.objects.filter(verification="primary").exists()
+
+
+def test_a_row_staff_changed_since_the_seed_loaded_it_is_kept_and_listed(db, seed_copy):
+    vietnam = State.objects.get(iso3="VNM")
+    vietnam.notes = "Checked by staff."
+    vietnam._change_reason = "Staff correction"
+    vietnam.save()
+    replace_in(seed_copy / "states.csv", "Viet Nam", "Vietnam")
+    output = load(seed_copy)
+    assert "0 updated" in output
+    assert "Kept 1 row(s) that staff changed" in output
+    assert "Viet Nam (name, notes)" in output
+    vietnam.refresh_from_db()
+    assert (vietnam.name, vietnam.notes) == ("Viet Nam", "Checked by staff.")

@@ -2,8 +2,9 @@
 
 Idempotent: each row is matched on its natural key and only written when a
 value differs, so a second run changes nothing and an edited file updates just
-the rows it changed. Rows missing from a file are left alone: they may be
-staff work that the seed files never held.
+the rows it changed. Staff work is never overwritten: a row that staff changed
+after the seed loaded it is kept, and listed; rows missing from a file are
+left alone.
 
 Atomic: everything loads in one transaction. The first bad value stops the
 run, nothing is kept, and the error names the file, row and field.
@@ -29,6 +30,9 @@ from states.models import (
     TreatyAction,
     WrittenSubmission,
 )
+
+# The reason the history gives for the loader's own saves.
+SEED_REASON = "Loaded from the seed data"
 
 
 class SeedRowError(Exception):
@@ -81,7 +85,8 @@ class SeedLoader:
 
     def __init__(self, directory):
         self.directory = Path(directory)
-        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        self.kept = []
 
     def rows(self, filename, columns):
         path = self.directory / filename
@@ -135,11 +140,17 @@ class SeedLoader:
             if not changed:
                 self.counts["unchanged"] += 1
                 return obj
+            last_change = obj.history.values_list("history_change_reason", flat=True).first()
+            if last_change != SEED_REASON:
+                # Staff changed this row after the seed loaded it: their work wins.
+                self.counts["kept"] += 1
+                self.kept.append(f"{obj} ({', '.join(changed)})")
+                return obj
             for name, value in changed.items():
                 setattr(obj, name, value)
             outcome = "updated"
         obj.full_clean()
-        obj._change_reason = "Loaded from the seed data"
+        obj._change_reason = SEED_REASON
         obj.save()
         self.counts[outcome] += 1
         return obj
@@ -343,3 +354,9 @@ class Command(BaseCommand):
             f"Seed data loaded: {counts['created']} created, {counts['updated']} updated, "
             f"{counts['unchanged']} unchanged."
         )
+        if loader.kept:
+            self.stdout.write(
+                f"Kept {counts['kept']} row(s) that staff changed since the last load (the seed file differs):"
+            )
+            for row in loader.kept:
+                self.stdout.write(f"  {row}")
