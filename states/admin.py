@@ -31,6 +31,7 @@ from states.models import (
     TreatyAction,
     Verification,
     WrittenSubmission,
+    check_in_date_order,
 )
 from states.spreadsheets import make_dataset_safe
 
@@ -259,8 +260,53 @@ class FactInline(admin.StackedInline):
     autocomplete_fields = ["source"]
 
 
+class TreatyActionFormSet(forms.BaseInlineFormSet):
+    """Checks a state's actions together with those entered beside them, so a
+    signature and a ratification can be recorded in one save."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.checked_with_siblings = True
+        return form
+
+    def clean(self):
+        super().clean()
+        # Model instances without a primary key are unhashable: key forms by id().
+        form_of = {}
+        for form in self.forms:
+            if form in self.deleted_forms or not getattr(form, "cleaned_data", None):
+                continue
+            action = form.instance
+            # A pending draft is checked again when it is published.
+            if action.pk and not action.is_published:
+                continue
+            if action.treaty_id and action.date and action.action_type:
+                form_of[id(action)] = form
+        entered = [form.instance for form in form_of.values()]
+        saved = []
+        if self.instance.pk:
+            saved = list(
+                TreatyAction.objects.published()
+                .filter(state=self.instance)
+                .exclude(pk__in=[action.pk for action in entered if action.pk])
+            )
+        changed = {key for key, form in form_of.items() if form.has_changed()}
+
+        def is_changed(action):
+            return id(action) in changed
+
+        treaties = {action.treaty_id: action.treaty for action in entered}
+        for treaty_id, treaty in treaties.items():
+            actions = [action for action in entered + saved if action.treaty_id == treaty_id]
+            for action, error in check_in_date_order(treaty, actions, is_changed):
+                form = form_of[id(action)]
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+
+
 class TreatyActionInline(FactInline):
     model = TreatyAction
+    formset = TreatyActionFormSet
     fields = [
         ("treaty", "action_type", "date", "later_effective_date"),
         ("depositary_notification", "publication"),

@@ -878,6 +878,8 @@ class TreatyAction(ReviewedFact):
                         % {"months": self.treaty.withdrawal_period_months, "date": minimum.isoformat()}
                     }
                 )
+        if getattr(self, "checked_with_siblings", False):
+            return  # a form set is checking it together with actions entered beside it
         # A draft is checked against what is published, less the fact it would replace.
         others = (
             TreatyAction.objects.published()
@@ -886,6 +888,22 @@ class TreatyAction(ReviewedFact):
         )
         record = TreatyRecord(self.treaty, list(others))
         record.check_can_add(self)
+
+
+def check_in_date_order(treaty, actions, is_new):
+    """Check each action for which ``is_new(action)`` holds against the
+    actions dated before it (same-day actions in their natural order: signature,
+    consent, withdrawal). Returns [(action, ValidationError)]."""
+    kinds = list(TreatyActionType)
+    ordered = sorted(actions, key=lambda action: (action.date, kinds.index(action.action_type)))
+    problems = []
+    for index, action in enumerate(ordered):
+        if is_new(action):
+            try:
+                TreatyRecord(treaty, ordered[:index]).check_can_add(action)
+            except ValidationError as error:
+                problems.append((action, error))
+    return problems
 
 
 class TreatyRecord:

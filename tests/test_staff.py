@@ -536,3 +536,73 @@ def test_an_editor_cannot_change_a_states_own_fields(as_user, editor):
     page = as_user(editor).get(f"/admin/states/state/{fsm.pk}/change/").content.decode()
     assert 'name="name"' not in page  # shown read-only
     assert 'name="position_statements-0-summary"' in page
+
+
+def inline_actions_form(state, actions, reason="Recorded the Rome Statute actions"):
+    form = {
+        "change_reason": reason,
+        "seen_version": state.version,
+        "position_statements-TOTAL_FORMS": "0",
+        "position_statements-INITIAL_FORMS": "0",
+        "written_submissions-TOTAL_FORMS": "0",
+        "written_submissions-INITIAL_FORMS": "0",
+        "treaty_actions-TOTAL_FORMS": str(len(actions)),
+        "treaty_actions-INITIAL_FORMS": "0",
+        # The state's own fields, unchanged (publishers may edit them).
+        "name": state.name,
+        "iso2": state.iso2,
+        "iso3": state.iso3,
+        "un_regional_group": state.un_regional_group,
+        "subregion": state.subregion,
+        "un_membership": state.un_membership,
+        "in_icc_asia_pacific": "on" if state.in_icc_asia_pacific else "",
+        "source": state.source_id,
+        "verification": state.verification,
+    }
+    for index, values in enumerate(actions):
+        form.update({f"treaty_actions-{index}-{name}": value for name, value in values.items()})
+        form[f"treaty_actions-{index}-state"] = state.pk
+    return form
+
+
+def rome_action(rome_statute, source, action_type, on):
+    return {
+        "treaty": rome_statute.pk,
+        "action_type": action_type,
+        "date": on,
+        "source": source.pk,
+        "verification": "secondary",
+    }
+
+
+def test_a_signature_and_a_ratification_can_be_recorded_in_one_save(
+    as_user, publisher, make_state, rome_statute, source
+):
+    state = make_state()
+    form = inline_actions_form(
+        state,
+        [
+            rome_action(rome_statute, source, "ratification", "2010-05-01"),
+            rome_action(rome_statute, source, "signature", "2000-01-10"),
+        ],
+    )
+    response = as_user(publisher).post(f"/admin/states/state/{state.pk}/change/", form)
+    assert response.status_code == 302
+    assert sorted(state.treaty_actions.values_list("action_type", flat=True)) == ["ratification", "signature"]
+
+
+def test_the_state_page_refuses_a_withdrawal_before_the_state_was_a_party(
+    as_user, publisher, make_state, rome_statute, source
+):
+    state = make_state()
+    form = inline_actions_form(
+        state,
+        [
+            rome_action(rome_statute, source, "accession", "2010-05-01"),
+            rome_action(rome_statute, source, "withdrawal", "2010-06-01"),
+        ],
+    )
+    response = as_user(publisher).post(f"/admin/states/state/{state.pk}/change/", form)
+    assert response.status_code == 200
+    assert "was not a State Party to the Rome Statute on 2010-06-01" in response.content.decode()
+    assert not state.treaty_actions.exists()
