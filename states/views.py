@@ -259,7 +259,9 @@ def convention(request, as_of):
             "as_of": as_of,
             "rule": HEADLINE_RULE,
             "counted_total": len(counted),
-            "events": TimelineEvent.objects.filter(topic=TimelineTopic.CAH_CONVENTION).select_related("source"),
+            "events": TimelineEvent.objects.published()
+            .filter(topic=TimelineTopic.CAH_CONVENTION)
+            .select_related("source"),
             "by_position": [(legend_entry(value, len(states)), states) for value, states in by_position.items()],
             "submission_counts": tally((s.submission for s in counted), SubmissionStatus),
         },

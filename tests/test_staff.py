@@ -16,6 +16,7 @@ from states.models import (
     Publication,
     Source,
     State,
+    TimelineEvent,
     Verification,
 )
 
@@ -606,3 +607,9 @@ def test_the_state_page_refuses_a_withdrawal_before_the_state_was_a_party(
     assert response.status_code == 200
     assert "was not a State Party to the Rome Statute on 2010-06-01" in response.content.decode()
     assert not state.treaty_actions.exists()
+
+
+def test_a_draft_timeline_event_stays_off_the_convention_page(client, editor, source):
+    draft = TimelineEvent(date="2027-06-01", topic="cah_convention", event="A drafted session", source=source)
+    draft.save_change_by(editor, "Drafted")
+    assert "A drafted session" not in client.get("/convention/").content.decode()
