@@ -415,105 +415,19 @@ class StateQuerySet(models.QuerySet):
             return self.filter(un_regional_group=UNRegionalGroup.ASIA_PACIFIC)
         return self.all()
 
-    # Rome Statute and other treaties
-
-    def treaty_records(self, treaty):
-        """Each state's ``TreatyRecord`` under ``treaty``, keyed by state id."""
-        actions = defaultdict(list)
-        for action in TreatyAction.objects.published().filter(treaty=treaty, state__in=self.values("pk")):
-            actions[action.state_id].append(action)
-        return {pk: TreatyRecord(treaty, actions[pk]) for pk in self.values_list("pk", flat=True)}
-
-    def treaty_statuses(self, treaty, as_of=None):
-        """Each state's ``TreatyStatus`` under ``treaty`` on ``as_of``, keyed by state id."""
-        as_of = as_of or today()
-        return {pk: record.status_on(as_of) for pk, record in self.treaty_records(treaty).items()}
-
-    def states_parties(self, treaty, as_of=None):
-        """States for which ``treaty`` was in force on ``as_of``."""
-        statuses = self.treaty_statuses(treaty, as_of)
-        return self.filter(pk__in=[pk for pk, status in statuses.items() if status == TreatyStatus.STATE_PARTY])
-
-    def count_by_treaty_status(self, treaty, as_of=None):
-        """How many states hold each ``TreatyStatus`` on ``as_of`` (zeros included)."""
-        return tally(self.treaty_statuses(treaty, as_of).values(), TreatyStatus)
-
-    def states_parties_over_time(self, treaty, until=None):
-        """How many states here were States Parties, as (date, count) at each
-        change up to ``until``: a step at each entry into force and at each
-        withdrawal taking effect. Starts at the treaty's adoption with 0."""
-        until = until or today()
-        changes = Counter()
-        for record in self.treaty_records(treaty).values():
-            if record.entry_into_force and record.entry_into_force <= until:
-                changes[record.entry_into_force] += 1
-                if record.withdrawal_effective and record.withdrawal_effective <= until:
-                    changes[record.withdrawal_effective] -= 1
-        count, steps = 0, [(treaty.adopted_on or min(changes, default=until), 0)]
-        for day in sorted(changes):
-            count += changes[day]
-            steps.append((day, count))
-        return steps
-
-    def treaty_status_by_subregion(self, treaty, as_of=None):
-        """For each M49 subregion that has states here, the count of each status."""
-        statuses = self.treaty_statuses(treaty, as_of)
-        table = {}
-        for pk, subregion in self.order_by("subregion").values_list("pk", "subregion"):
-            row = table.setdefault(Subregion(subregion), dict.fromkeys(TreatyStatus, 0))
-            row[statuses[pk]] += 1
-        return table
-
-    # Crimes-against-humanity convention
-
-    def convention_positions(self, as_of=None):
-        """Each state's current ``ConventionPosition`` on ``as_of``, keyed by state id.
-
-        It is the category of the latest statement made by then that says
-        where the state stands; a statement whose content was not assessed
-        leaves the position as it was. No such statement: not yet researched.
-        """
-        as_of = as_of or today()
-        positions = dict.fromkeys(self.values_list("pk", flat=True), ConventionPosition.NOT_YET_RESEARCHED)
-        statements = (
-            PositionStatement.objects.published()
-            .filter(state__in=self.values("pk"), date__lte=as_of)
-            .exclude(position=ConventionPosition.NOT_YET_RESEARCHED)
-            .order_by("date", "pk")
-            .values_list("state_id", "position")
-        )
-        for state_id, position in statements:
-            positions[state_id] = ConventionPosition(position)
-        return positions
-
-    def count_by_convention_position(self, as_of=None):
-        """How many states hold each ``ConventionPosition`` on ``as_of`` (zeros included)."""
-        return tally(self.convention_positions(as_of).values(), ConventionPosition)
-
-    def research_coverage(self, as_of=None):
-        """(states whose position has been researched, states counted) on ``as_of``."""
-        positions = self.convention_positions(as_of)
-        researched = sum(p != ConventionPosition.NOT_YET_RESEARCHED for p in positions.values())
-        return researched, len(positions)
-
-    def submission_statuses(self, as_of=None):
-        """Each state's ``SubmissionStatus`` under res. 77/249 on ``as_of``, keyed by state id."""
-        as_of = as_of or today()
-        statuses = dict.fromkeys(self.values_list("pk", flat=True), SubmissionStatus.NOT_YET_RESEARCHED)
-        for submission in WrittenSubmission.objects.published().filter(state__in=self.values("pk")):
-            statuses[submission.state_id] = submission.status_on(as_of)
-        return statuses
-
-    def standings(self, treaty, as_of=None):
+    def standings(self, treaty=None, as_of=None):
         """A ``Standing`` for every state here on ``as_of``: where it stands on
-        ``treaty``, on a convention and on a written submission, and how well
-        its facts are verified. Four queries, however many states."""
+        ``treaty`` (if given), on a convention and on a written submission, and
+        how well its facts are verified. Every figure is computed from these.
+        Four queries (three without a treaty), however many states."""
         as_of = as_of or today()
         states = list(self)
         ids = [state.pk for state in states]
         actions, statements, submissions = defaultdict(list), defaultdict(list), {}
-        for action in TreatyAction.objects.published().filter(treaty=treaty, state_id__in=ids).select_related("source"):
-            actions[action.state_id].append(action)
+        if treaty is not None:
+            published_actions = TreatyAction.objects.published().filter(treaty=treaty, state_id__in=ids)
+            for action in published_actions.select_related("source"):
+                actions[action.state_id].append(action)
         for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
             statements[statement.state_id].append(statement)
         for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
@@ -522,16 +436,61 @@ class StateQuerySet(models.QuerySet):
             Standing(
                 state=state,
                 as_of=as_of,
-                treaty_record=TreatyRecord(treaty, actions[state.pk]),
+                treaty_record=TreatyRecord(treaty, actions[state.pk]) if treaty is not None else None,
                 statements=statements[state.pk],
                 written_submission=submissions.get(state.pk),
             )
             for state in states
         ]
 
+    def figures(self, treaty=None, as_of=None):
+        return Figures(self.standings(treaty, as_of))
+
+    # Rome Statute and other treaties
+
+    def treaty_statuses(self, treaty, as_of=None):
+        """Each state's ``TreatyStatus`` under ``treaty`` on ``as_of``, keyed by state id."""
+        return {standing.state.pk: standing.treaty_status for standing in self.standings(treaty, as_of)}
+
+    def states_parties(self, treaty, as_of=None):
+        """States for which ``treaty`` was in force on ``as_of``."""
+        statuses = self.treaty_statuses(treaty, as_of)
+        return self.filter(pk__in=[pk for pk, status in statuses.items() if status == TreatyStatus.STATE_PARTY])
+
+    def count_by_treaty_status(self, treaty, as_of=None):
+        """How many states hold each ``TreatyStatus`` on ``as_of`` (zeros included)."""
+        return self.figures(treaty, as_of).treaty_status_counts
+
+    def states_parties_over_time(self, treaty, until=None):
+        """States Parties here as (date, count) at each change up to ``until``."""
+        return self.figures(treaty, until).states_parties_over_time()
+
+    def treaty_status_by_subregion(self, treaty, as_of=None):
+        """For each M49 subregion that has states here, the count of each status."""
+        return self.figures(treaty, as_of).treaty_status_by_subregion
+
+    # Crimes-against-humanity convention
+
+    def convention_positions(self, as_of=None):
+        """Each state's current ``ConventionPosition`` on ``as_of``, keyed by state id
+        (see ``Standing`` for the rule)."""
+        return {standing.state.pk: standing.position for standing in self.standings(as_of=as_of)}
+
+    def count_by_convention_position(self, as_of=None):
+        """How many states hold each ``ConventionPosition`` on ``as_of`` (zeros included)."""
+        return self.figures(as_of=as_of).position_counts
+
+    def research_coverage(self, as_of=None):
+        """(states whose position has been researched, states counted) on ``as_of``."""
+        return self.figures(as_of=as_of).research_coverage
+
+    def submission_statuses(self, as_of=None):
+        """Each state's ``SubmissionStatus`` under res. 77/249 on ``as_of``, keyed by state id."""
+        return {standing.state.pk: standing.submission for standing in self.standings(as_of=as_of)}
+
     def count_by_submission(self, as_of=None):
         """How many states made, did not make, or are not yet researched for a submission."""
-        return tally(self.submission_statuses(as_of).values(), SubmissionStatus)
+        return self.figures(as_of=as_of).submission_counts
 
 
 class Standing:
@@ -543,7 +502,10 @@ class Standing:
         self.treaty_record = treaty_record
         self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
         self.written_submission = written_submission
-        self.treaty_status = treaty_record.status_on(as_of)
+        self.treaty_status = treaty_record.status_on(as_of) if treaty_record else None
+        # The current position is the latest statement made by then that says
+        # where the state stands; a statement whose content was not assessed
+        # leaves the position as it was. No such statement: not yet researched.
         assessed = [
             statement
             for statement in self.statements
@@ -597,7 +559,8 @@ class Standing:
 
     @property
     def facts(self):
-        facts = [self.state, *self.treaty_record.actions, *self.statements]
+        actions = self.treaty_record.actions if self.treaty_record else []
+        facts = [self.state, *actions, *self.statements]
         return facts + [self.written_submission] if self.written_submission else facts
 
     @property
@@ -612,6 +575,67 @@ class Standing:
         None while any fact has never been checked."""
         dates = [fact.last_verified_on for fact in self.facts]
         return None if None in dates else min(dates)
+
+
+class Figures:
+    """The public figures for a set of states on one date, counted from their
+    standings. The QuerySet methods and the pages both read them from here."""
+
+    def __init__(self, standings):
+        self.standings = list(standings)
+
+    @property
+    def total(self):
+        return len(self.standings)
+
+    @property
+    def treaty_status_counts(self):
+        return tally((standing.treaty_status for standing in self.standings), TreatyStatus)
+
+    @property
+    def states_parties(self):
+        return self.treaty_status_counts[TreatyStatus.STATE_PARTY]
+
+    @property
+    def position_counts(self):
+        return tally((standing.position for standing in self.standings), ConventionPosition)
+
+    @property
+    def submission_counts(self):
+        return tally((standing.submission for standing in self.standings), SubmissionStatus)
+
+    @property
+    def research_coverage(self):
+        """(states whose position has been researched, states counted)."""
+        return self.total - self.position_counts[ConventionPosition.NOT_YET_RESEARCHED], self.total
+
+    @property
+    def treaty_status_by_subregion(self):
+        """For each M49 subregion that has states here, in code order, the count of each status."""
+        by_subregion = defaultdict(list)
+        for standing in self.standings:
+            by_subregion[Subregion(standing.state.subregion)].append(standing.treaty_status)
+        return {subregion: tally(statuses, TreatyStatus) for subregion, statuses in sorted(by_subregion.items())}
+
+    def states_parties_over_time(self):
+        """How many of these states were States Parties, as (date, count) at each
+        change up to the standings' date: a step at each entry into force and at
+        each withdrawal taking effect. Starts at the treaty's adoption with 0."""
+        if not self.standings:
+            return []
+        until = self.standings[0].as_of
+        changes = Counter()
+        for record in (standing.treaty_record for standing in self.standings):
+            if record.entry_into_force and record.entry_into_force <= until:
+                changes[record.entry_into_force] += 1
+                if record.withdrawal_effective and record.withdrawal_effective <= until:
+                    changes[record.withdrawal_effective] -= 1
+        treaty = self.standings[0].treaty_record.treaty
+        count, steps = 0, [(treaty.adopted_on or min(changes, default=until), 0)]
+        for day in sorted(changes):
+            count += changes[day]
+            steps.append((day, count))
+        return steps
 
 
 class State(SourcedFact):

@@ -21,12 +21,12 @@ from states.models import (
     ROME_STATUTE,
     ConventionPosition,
     CountingRule,
+    Figures,
     PositionStatement,
     Publication,
     Source,
     State,
     SubmissionStatus,
-    Subregion,
     TimelineEvent,
     TimelineTopic,
     Treaty,
@@ -34,7 +34,6 @@ from states.models import (
     TreatyStatus,
     Verification,
     WrittenSubmission,
-    tally,
 )
 from states.spreadsheets import spreadsheet_safe
 
@@ -74,13 +73,9 @@ def rome_statute():
 @with_as_of
 def overview(request, as_of):
     treaty = rome_statute()
-    standings = State.objects.standings(treaty, as_of)
-    counted = [standing for standing in standings if standing.state.in_icc_asia_pacific]
-    status_counts = tally((s.treaty_status for s in counted), TreatyStatus)
-    position_counts = tally((s.position for s in counted), ConventionPosition)
-    by_subregion = {}
-    for standing in counted:
-        by_subregion.setdefault(Subregion(standing.state.subregion), []).append(standing.treaty_status)
+    standings = State.objects.standings(treaty, as_of)  # every tracked state, for the map
+    counted_ids = set(State.objects.in_counting_rule(HEADLINE_RULE).values_list("pk", flat=True))
+    figures = Figures(standing for standing in standings if standing.state.pk in counted_ids)
     layer = request.GET.get("map", MapLayer.ROME_STATUTE)
     if layer not in MapLayer.values:
         layer = MapLayer.ROME_STATUTE
@@ -90,28 +85,18 @@ def overview(request, as_of):
         {
             "as_of": as_of,
             "rule": HEADLINE_RULE,
-            "counted_total": len(counted),
-            "treaty": treaty,
-            "status_counts": status_counts,
-            "states_parties": status_counts[TreatyStatus.STATE_PARTY],
-            "position_counts": position_counts,
-            "position_legend": [legend_entry(value, count) for value, count in position_counts.items()],
-            "submission_counts": tally((s.submission for s in counted), SubmissionStatus),
-            "researched": len(counted) - position_counts[ConventionPosition.NOT_YET_RESEARCHED],
+            "figures": figures,
             "map": asia_pacific_map(standings, layer),
             "map_keep": {"map": layer} if "map" in request.GET else {},
             "as_of_param": as_of.isoformat() if "as_of" in request.GET else "",
-            "standings": standings,
-            "parties_chart": cumulative_steps(
-                State.objects.in_counting_rule(HEADLINE_RULE).states_parties_over_time(treaty, as_of), as_of
-            ),
+            "parties_chart": cumulative_steps(figures.states_parties_over_time(), as_of),
             "subregion_chart": stacked_bars(
-                [(subregion.label, tally(values, TreatyStatus)) for subregion, values in sorted(by_subregion.items())],
+                [(subregion.label, counts) for subregion, counts in figures.treaty_status_by_subregion.items()],
                 TreatyStatus,
             ),
             "subregion_legend": [legend_entry(value) for value in TreatyStatus],
             "position_chart": stacked_bars(
-                [(value.label, {value: count}) for value, count in position_counts.items()],
+                [(value.label, {value: count}) for value, count in figures.position_counts.items()],
                 ConventionPosition,
                 label_width=290,
             ),
@@ -247,10 +232,9 @@ def compare(request, as_of):
 @require_GET
 @with_as_of
 def convention(request, as_of):
-    treaty = rome_statute()
-    counted = State.objects.in_counting_rule(HEADLINE_RULE).standings(treaty, as_of)
+    figures = State.objects.in_counting_rule(HEADLINE_RULE).figures(as_of=as_of)
     by_position = {value: [] for value in ConventionPosition}
-    for standing in counted:
+    for standing in figures.standings:
         by_position[standing.position].append(standing.state)
     return render(
         request,
@@ -258,12 +242,11 @@ def convention(request, as_of):
         {
             "as_of": as_of,
             "rule": HEADLINE_RULE,
-            "counted_total": len(counted),
+            "figures": figures,
             "events": TimelineEvent.objects.published()
             .filter(topic=TimelineTopic.CAH_CONVENTION)
             .select_related("source"),
             "by_position": [(legend_entry(value, len(states)), states) for value, states in by_position.items()],
-            "submission_counts": tally((s.submission for s in counted), SubmissionStatus),
         },
     )
 
