@@ -110,7 +110,7 @@ class SeedLoader:
             except csv.Error as error:
                 raise CommandError(f"{path}, row {reader.line_num}: not valid CSV ({error}).") from None
 
-    def load_file(self, filename, columns, build, sort_key=None):
+    def load_file(self, filename, columns, build, sort_key=None, check=None):
         path = self.directory / filename
         rows = list(self.rows(filename, columns))
         if sort_key:
@@ -119,7 +119,8 @@ class SeedLoader:
             try:
                 model, key, values = build(row)
                 obj = self.upsert(model, key, values)
-                self.after_save(filename, obj, row)
+                if check:
+                    check(obj, row)
             except SeedRowError as error:
                 raise CommandError(f'{path}, row {line}, field "{error.field}": {error.message}') from None
             except ValidationError as error:
@@ -155,17 +156,17 @@ class SeedLoader:
         self.counts[outcome] += 1
         return obj
 
-    def after_save(self, filename, obj, row):
+    def check_entry_into_force(self, action, row):
         """Cross-check a sourced entry-into-force date against the treaty's rule."""
-        if filename != "treaty_actions.csv" or not row["entry_into_force_per_source"].strip():
+        if not row["entry_into_force_per_source"].strip():
             return
         sourced = parse_date(row, "entry_into_force_per_source")
-        computed = obj.takes_effect_on
+        computed = action.takes_effect_on
         if sourced != computed:
             raise SeedRowError(
                 "entry_into_force_per_source",
                 f"the source gives {sourced} but the treaty's rule gives "
-                f"{computed} for a deposit on {obj.date}; check the source.",
+                f"{computed} for a deposit on {action.date}; check the source.",
             )
 
     def load_all(self):
@@ -178,6 +179,7 @@ class SeedLoader:
             self.treaty_action,
             # Earlier actions first, so each one is checked against what preceded it.
             sort_key=lambda row: (row["iso3"], row["treaty"], row["date"]),
+            check=self.check_entry_into_force,
         )
         self.load_file("position_statements.csv", STATEMENT_COLUMNS, self.position_statement)
         self.load_file("written_submissions.csv", SUBMISSION_COLUMNS, self.written_submission)
