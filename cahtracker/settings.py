@@ -40,7 +40,7 @@ ALLOWED_HOSTS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "states.apps.StaffAdminConfig",  # Django's admin, with the research queue
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

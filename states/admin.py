@@ -1,150 +1,43 @@
-"""The staff side. Editors draft, publishers review and publish; every save
-says why; a save based on a stale copy is refused; bulk import is all or
-nothing. The public pages read published facts only."""
+"""The staff's ModelAdmins. Editors draft, publishers review and publish;
+every save says why and lands in the history; a save based on a stale copy is
+refused; bulk import is all or nothing. The public pages read published facts
+only. Forms are in ``states.forms``, import/export in ``states.resources``, the
+research queue in ``states.admin_site``."""
 
-import datetime
-
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from states.models import (
-    ROME_STATUTE,
-    ConventionPosition,
-    PositionStatement,
-    Source,
-    State,
-    SubmissionStatus,
-    TimelineEvent,
-    Treaty,
-    TreatyAction,
-    Verification,
-    WrittenSubmission,
-    check_in_date_order,
+from states.forms import ChangeReasonForm, ReviewedFactForm, TreatyActionFormSet, VersionCheckedForm
+from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.resources import (
+    PositionStatementResource,
+    SafeCSV,
+    SafeXLSX,
+    TimelineEventResource,
+    TreatyActionResource,
+    WrittenSubmissionResource,
 )
-from states.spreadsheets import make_dataset_safe
 
 VERIFICATION_FIELDS = ("source", "verification", "last_verified_on")
 
 # An address typed without a scheme is taken as https (Django 6's default).
 URLS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
-admin.site.site_header = _("CAH Tracker staff")
-admin.site.site_title = _("CAH Tracker staff")
-admin.site.index_title = _("Records")
+
+# --- What every staff page shares ------------------------------------------------
 
 
-def is_publisher(user):
-    return TreatyAction.may_publish(user)
+class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Every save gives a reason and lands in the history (with revert); bulk import and export."""
 
-
-# --- Forms: a reason for every change, and no silent overwrite ---------------
-
-
-def changed_meanwhile(instance, seen_version):
-    """Describe what others saved since ``seen_version``, from the history."""
-    history = instance.history.order_by("history_date", "history_id")
-    seen = history.filter(version=seen_version).last()
-    latest = history.last()
-    if seen is None or latest is None or seen.pk == latest.pk:
-        return _("Another save happened meanwhile.")
-    delta = latest.diff_against(seen)
-    changes = "; ".join(
-        f"{instance._meta.get_field(change.field).verbose_name}: “{change.old}” → “{change.new}”"
-        for change in delta.changes
-        if change.field != "version"
-    )
-    who = latest.history_user or _("someone")
-    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
-    return _("%(who)s saved it at %(when)s (reason: “%(reason)s”). Changed meanwhile: %(changes)s.") % {
-        "who": who,
-        "when": when,
-        "reason": latest.history_change_reason or "—",
-        "changes": changes or _("no field you can edit"),
-    }
-
-
-class VersionCheckedForm(forms.ModelForm):
-    """Refuses a save if the record changed since the form was opened.
-
-    The form keeps what the user typed, so nothing is lost: they can compare,
-    reload, and apply their change again on top of the latest version.
-    """
-
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The stored version, not the instance's: a revert form shows an old copy.
-        if self.instance.pk and hasattr(self.instance, "stored_version"):
-            self.fields["seen_version"].initial = self.instance.stored_version
-        if "source" in self.fields:
-            self.fields["source"].error_messages["required"] = _(
-                "Every fact needs its source: choose one, or add the source first (the + button)."
-            )
-
-    def clean(self):
-        cleaned = super().clean()
-        seen = cleaned.get("seen_version")
-        if self.instance.pk and seen is not None and seen != self.instance.stored_version:
-            raise ValidationError(
-                _(
-                    "Not saved: this record was changed by someone else after you opened it. %(changes)s "
-                    "Your edits are still in the form. Open the record again to see the latest version, "
-                    "then make your change on top of it."
-                ),
-                params={"changes": changed_meanwhile(self.instance, seen)},
-                code="changed_meanwhile",
-            )
-        pending = getattr(self.instance, "pending_drafts", None)
-        if self.instance.pk and pending is not None and self.has_changed() and pending.exists():
-            raise ValidationError(
-                _("A draft change to this fact is already waiting for review. Edit or publish that draft instead."),
-                code="draft_pending",
-            )
-        return cleaned
-
-
-class ReasonedForm(VersionCheckedForm):
-    change_reason = forms.CharField(
-        label=_("Reason for this change"),
-        max_length=100,
-        help_text=_("Shown in the history, and on the public list of changes once published."),
-    )
-
-
-# --- Spreadsheet safety -----------------------------------------------------------
-
-
-# The library's own escaping strips only a leading "="; these escape all four.
-class SafeCSV(base_formats.CSV):
-    def _escape_formulae(self, dataset):
-        make_dataset_safe(dataset)
-
-
-class SafeXLSX(base_formats.XLSX):
-    def _escape_formulae(self, dataset):
-        make_dataset_safe(dataset)
-
-
-# --- Shared behaviour of the fact admins -------------------------------------
-
-
-class StaffAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """History (with revert), bulk import/export, a required reason for each save."""
-
-    form = ReasonedForm
+    form = ChangeReasonForm
     formfield_overrides = URLS_ASSUME_HTTPS
     readonly_fields = ["verified_by"]
     import_formats = [base_formats.CSV, base_formats.XLSX]
@@ -155,9 +48,10 @@ class StaffAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class FactAdmin(StaffAdmin):
+class ReviewedFactAdmin(AuditedAdmin):
     """For facts that go through review: editors' saves become drafts."""
 
+    form = ReviewedFactForm
     readonly_fields = ["publication", "draft_of", "verified_by"]
     actions = ["publish", "mark_verified"]
 
@@ -198,55 +92,11 @@ class FactAdmin(StaffAdmin):
             messages.info(request, _("%(count)d of them await a publisher's review.") % {"count": drafted})
 
 
-# --- Import and export: natural keys, drafts for editors ---------------------
-
-
-class FactResource(resources.ModelResource):
-    """Rows name their source by address; a user's import follows the same
-    review rules as their edits (an editor's rows become drafts)."""
-
-    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
-
-    class Meta:
-        clean_model_instances = True
-        skip_unchanged = True
-        exclude = ["publication", "draft_of", "verified_by", "version"]
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        instance.save_change_by(kwargs["user"], _("Bulk import"))
-
-
-class StateFactResource(FactResource):
-    state = fields.Field("state", "state", widgets.ForeignKeyWidget(State, "iso3"))
-
-
-class TreatyActionResource(StateFactResource):
-    treaty = fields.Field("treaty", "treaty", widgets.ForeignKeyWidget(Treaty, "slug"))
-
-    class Meta(FactResource.Meta):
-        model = TreatyAction
-
-
-class PositionStatementResource(StateFactResource):
-    class Meta(FactResource.Meta):
-        model = PositionStatement
-
-
-class WrittenSubmissionResource(StateFactResource):
-    class Meta(FactResource.Meta):
-        model = WrittenSubmission
-
-
-class TimelineEventResource(FactResource):
-    class Meta(FactResource.Meta):
-        model = TimelineEvent
-
-
 # --- The admins ---------------------------------------------------------------
 
 
 @admin.register(Source)
-class SourceAdmin(StaffAdmin):
+class SourceAdmin(AuditedAdmin):
     list_display = ["title", "publisher", "url", "accessed_on"]
     search_fields = ["title", "publisher", "url"]
     readonly_fields = []
@@ -258,50 +108,6 @@ class FactInline(admin.StackedInline):
     extra = 0
     readonly_fields = ["publication"]
     autocomplete_fields = ["source"]
-
-
-class TreatyActionFormSet(forms.BaseInlineFormSet):
-    """Checks a state's actions together with those entered beside them, so a
-    signature and a ratification can be recorded in one save."""
-
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.instance.checked_with_siblings = True
-        return form
-
-    def clean(self):
-        super().clean()
-        # Model instances without a primary key are unhashable: key forms by id().
-        form_of = {}
-        for form in self.forms:
-            if form in self.deleted_forms or not getattr(form, "cleaned_data", None):
-                continue
-            action = form.instance
-            # A pending draft is checked again when it is published.
-            if action.pk and not action.is_published:
-                continue
-            if action.treaty_id and action.date and action.action_type:
-                form_of[id(action)] = form
-        entered = [form.instance for form in form_of.values()]
-        saved = []
-        if self.instance.pk:
-            saved = list(
-                TreatyAction.objects.published()
-                .filter(state=self.instance)
-                .exclude(pk__in=[action.pk for action in entered if action.pk])
-            )
-        changed = {key for key, form in form_of.items() if form.has_changed()}
-
-        def is_changed(action):
-            return id(action) in changed
-
-        treaties = {action.treaty_id: action.treaty for action in entered}
-        for treaty_id, treaty in treaties.items():
-            actions = [action for action in entered + saved if action.treaty_id == treaty_id]
-            for action, error in check_in_date_order(treaty, actions, is_changed):
-                form = form_of[id(action)]
-                for field, messages_ in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages_)
 
 
 class TreatyActionInline(FactInline):
@@ -343,7 +149,7 @@ class StandingChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        treaty = Treaty.objects.filter(slug=ROME_STATUTE).first()
+        treaty = Treaty.objects.rome_statute()
         if treaty is None:
             return
         standings = State.objects.filter(pk__in=[state.pk for state in self.result_list]).standings(treaty)
@@ -353,7 +159,7 @@ class StandingChangeList(ChangeList):
 
 
 @admin.register(State)
-class StateAdmin(StaffAdmin):
+class StateAdmin(AuditedAdmin):
     """Staff work on one state at a time: its actions, statements and submission inline."""
 
     list_display = [
@@ -380,9 +186,9 @@ class StateAdmin(StaffAdmin):
         return StandingChangeList
 
     def get_readonly_fields(self, request, obj=None):
-        # A state's own fields are public as soon as saved, so only publishers
-        # change them; editors use the page to draft changes to its facts.
-        if is_publisher(request.user):
+        # A state's own fields are public as soon as saved, so only those who
+        # may publish change them; editors use the page to draft its facts.
+        if State.may_publish(request.user):
             return super().get_readonly_fields(request, obj)
         return [f.name for f in State._meta.fields if f.editable and f.name != "id"] + ["verified_by"]
 
@@ -428,14 +234,14 @@ class StateAdmin(StaffAdmin):
 
 
 @admin.register(Treaty)
-class TreatyAdmin(StaffAdmin):
+class TreatyAdmin(AuditedAdmin):
     list_display = ["short_name", "adopted_on", "entered_into_force_on"]
     prepopulated_fields = {"slug": ["short_name"]}
     autocomplete_fields = ["source"]
 
 
 @admin.register(TreatyAction)
-class TreatyActionAdmin(FactAdmin):
+class TreatyActionAdmin(ReviewedFactAdmin):
     resource_classes = [TreatyActionResource]
     list_display = ["state", "treaty", "action_type", "date", "publication", "verification", "last_verified_on"]
     list_filter = ["publication", "treaty", "action_type", "verification"]
@@ -446,7 +252,7 @@ class TreatyActionAdmin(FactAdmin):
 
 
 @admin.register(PositionStatement)
-class PositionStatementAdmin(FactAdmin):
+class PositionStatementAdmin(ReviewedFactAdmin):
     resource_classes = [PositionStatementResource]
     list_display = ["state", "date", "forum", "position", "publication", "verification", "last_verified_on"]
     list_filter = ["publication", "position", "verification", "date_precision"]
@@ -457,7 +263,7 @@ class PositionStatementAdmin(FactAdmin):
 
 
 @admin.register(WrittenSubmission)
-class WrittenSubmissionAdmin(FactAdmin):
+class WrittenSubmissionAdmin(ReviewedFactAdmin):
     resource_classes = [WrittenSubmissionResource]
     list_display = ["state", "status", "submitted_on", "document_symbol", "publication", "verification"]
     list_filter = ["publication", "status", "verification"]
@@ -467,59 +273,9 @@ class WrittenSubmissionAdmin(FactAdmin):
 
 
 @admin.register(TimelineEvent)
-class TimelineEventAdmin(FactAdmin):
+class TimelineEventAdmin(ReviewedFactAdmin):
     resource_classes = [TimelineEventResource]
     list_display = ["date", "date_precision", "topic", "event", "publication", "verification"]
     list_filter = ["publication", "topic", "verification"]
     search_fields = ["event", "document_symbol"]
     autocomplete_fields = ["source"]
-
-
-# --- Research queue -------------------------------------------------------------
-
-
-def with_admin_links(facts):
-    return [(fact, reverse(f"admin:states_{fact._meta.model_name}_change", args=[fact.pk])) for fact in facts]
-
-
-def research_queue(request):
-    """What staff should research or check next (staff only, via admin_view)."""
-    treaty = Treaty.objects.filter(slug=ROME_STATUTE).first()
-    standings = State.objects.standings(treaty) if treaty else []
-    a_year_ago = timezone.localdate() - datetime.timedelta(days=365)
-    fact_models = [TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent]
-    shown = 200  # per list; the heading gives the full count
-    # What each fact's name reads, fetched with it.
-    named = {
-        TreatyAction: ["state", "treaty"],
-        PositionStatement: ["state"],
-        WrittenSubmission: ["state"],
-        TimelineEvent: [],
-    }
-
-    def listing(querysets):
-        return [
-            (
-                model._meta.verbose_name_plural,
-                with_admin_links(queryset.select_related(*named[model])[:shown]),
-                queryset.count(),
-            )
-            for model, queryset in querysets
-        ]
-
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Research queue"),
-        "position_not_researched": [s.state for s in standings if s.position == ConventionPosition.NOT_YET_RESEARCHED],
-        "submission_not_researched": [
-            s.state for s in standings if s.submission == SubmissionStatus.NOT_YET_RESEARCHED
-        ],
-        "drafts": listing((model, model.objects.drafts()) for model in fact_models),
-        "never_primary": listing(
-            (model, model.objects.published().exclude(verification=Verification.PRIMARY)) for model in fact_models
-        ),
-        "stale": listing(
-            (model, model.objects.published().filter(last_verified_on__lt=a_year_ago)) for model in fact_models
-        ),
-    }
-    return render(request, "admin/research_queue.html", context)

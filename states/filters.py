@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from states.models import (
+from states.choices import (
     ConventionPosition,
     SubmissionStatus,
     Subregion,

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from states.models import ConventionPosition, SubmissionStatus, TreatyStatus
+from states.choices import ConventionPosition, SubmissionStatus, TreatyStatus
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
 

@@ -6,8 +6,7 @@ import datetime
 import functools
 import re
 
-from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,26 +14,19 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from states.charts import cumulative_steps, stacked_bars
-from states.filters import StateFilter, sort_standings
-from states.maps import MapLayer, asia_pacific_map, legend_entry
-from states.models import (
-    ROME_STATUTE,
+from states.choices import (
     ConventionPosition,
     CountingRule,
-    Figures,
-    PositionStatement,
     Publication,
-    Source,
-    State,
     SubmissionStatus,
-    TimelineEvent,
     TimelineTopic,
-    Treaty,
-    TreatyAction,
     TreatyStatus,
     Verification,
-    WrittenSubmission,
 )
+from states.filters import StateFilter, sort_standings
+from states.maps import MapLayer, asia_pacific_map, legend_entry
+from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.rules import Figures
 from states.spreadsheets import spreadsheet_safe
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -63,7 +55,11 @@ def with_as_of(view):
 
 
 def rome_statute():
-    return get_object_or_404(Treaty, slug=ROME_STATUTE)
+    """The treaty behind the figures; the pages that need it are 404 until the seed data is loaded."""
+    treaty = Treaty.objects.rome_statute()
+    if treaty is None:
+        raise Http404("The Rome Statute is not in the database yet (run manage.py load_seed).")
+    return treaty
 
 
 # The inline map makes this page large; it holds no secret (no form token),
@@ -74,8 +70,7 @@ def rome_statute():
 def overview(request, as_of):
     treaty = rome_statute()
     standings = State.objects.standings(treaty, as_of)  # every tracked state, for the map
-    counted_ids = set(State.objects.in_counting_rule(HEADLINE_RULE).values_list("pk", flat=True))
-    figures = Figures(standing for standing in standings if standing.state.pk in counted_ids)
+    figures = Figures(standings, HEADLINE_RULE)
     layer = request.GET.get("map", MapLayer.ROME_STATUTE)
     if layer not in MapLayer.values:
         layer = MapLayer.ROME_STATUTE
@@ -84,7 +79,7 @@ def overview(request, as_of):
         "overview.html",
         {
             "as_of": as_of,
-            "rule": HEADLINE_RULE,
+            "rule": figures.rule,
             "figures": figures,
             "map": asia_pacific_map(standings, layer),
             "map_keep": {"map": layer} if "map" in request.GET else {},
@@ -202,7 +197,7 @@ def state_detail(request, iso3, as_of):
     return render(
         request,
         "states/detail.html",
-        {"as_of": as_of, "state": state, "standing": standing, "treaty": treaty, "events": standing.events()},
+        {"as_of": as_of, "state": state, "standing": standing, "treaty": treaty, "timeline": standing.timeline()},
     )
 
 
@@ -232,21 +227,21 @@ def compare(request, as_of):
 @require_GET
 @with_as_of
 def convention(request, as_of):
-    figures = State.objects.in_counting_rule(HEADLINE_RULE).figures(as_of=as_of)
-    by_position = {value: [] for value in ConventionPosition}
-    for standing in figures.standings:
-        by_position[standing.position].append(standing.state)
+    figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
     return render(
         request,
         "convention.html",
         {
             "as_of": as_of,
-            "rule": HEADLINE_RULE,
+            "rule": figures.rule,
             "figures": figures,
             "events": TimelineEvent.objects.published()
             .filter(topic=TimelineTopic.CAH_CONVENTION)
             .select_related("source"),
-            "by_position": [(legend_entry(value, len(states)), states) for value, states in by_position.items()],
+            "by_position": [
+                (legend_entry(position, len(states)), states)
+                for position, states in figures.states_by_position().items()
+            ],
         },
     )
 
@@ -263,17 +258,8 @@ def about(request):
             "verifications": Verification,
             "rules": CountingRule,
             # Only sources that back something the public can see.
-            "sources": Source.objects.filter(
-                Q(treatyactions__publication=Publication.PUBLISHED)
-                | Q(positionstatements__publication=Publication.PUBLISHED)
-                | Q(writtensubmissions__publication=Publication.PUBLISHED)
-                | Q(timelineevents__publication=Publication.PUBLISHED)
-                | Q(states__isnull=False)
-                | Q(treatys__isnull=False)
-            )
-            .distinct()
-            .order_by("publisher", "title"),
-            "treaty": Treaty.objects.filter(slug=ROME_STATUTE).first(),
+            "sources": Source.objects.backing_public_facts().order_by("publisher", "title"),
+            "treaty": Treaty.objects.rome_statute(),
         },
     )
 

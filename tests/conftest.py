@@ -1,4 +1,5 @@
-import datetime
+"""Fixtures shared by the tests. Plain builders are in helpers.py."""
+
 import io
 from itertools import product
 from string import ascii_uppercase
@@ -6,16 +7,9 @@ from string import ascii_uppercase
 import pytest
 from django.core.management import call_command
 
-from states.models import (
-    ROME_STATUTE,
-    CountingRule,
-    Source,
-    State,
-    Subregion,
-    Treaty,
-    UNMembership,
-    UNRegionalGroup,
-)
+from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
+from states.models import PositionStatement, Source, State, Treaty
+from tests.helpers import staff_user
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +22,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def rome_statute(db):
-    return Treaty.objects.get(slug=ROME_STATUTE)
+    return Treaty.objects.rome_statute()
 
 
 @pytest.fixture
@@ -67,5 +61,47 @@ def make_state(db, source):
     return make
 
 
-def day(text):
-    return datetime.date.fromisoformat(text)
+# --- Staff ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def roles(db):
+    call_command("setup_roles", stdout=io.StringIO())
+
+
+@pytest.fixture
+def editor(roles):
+    return staff_user("ed_lim", "Editor")
+
+
+@pytest.fixture
+def publisher(roles):
+    return staff_user("pub_tan", "Publisher")
+
+
+@pytest.fixture
+def superuser(roles):
+    return staff_user("boss", is_superuser=True)
+
+
+@pytest.fixture
+def as_user(client):
+    """Sign the test client in as a user (or stay anonymous for None)."""
+
+    def login(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def singapore(db):
+    return State.objects.get(iso3="SGP")
+
+
+@pytest.fixture
+def published_statement(db):
+    """Micronesia's statement of 10 October 2024, from the seed."""
+    return PositionStatement.objects.published().get(state__iso3="FSM")

@@ -53,3 +53,12 @@ def test_the_admin_refuses_a_withdrawal_before_the_state_was_a_party(admin_clien
     assert response.status_code == 200
     assert "Cambodia was not a State Party to the Rome Statute on 2002-05-01" in response.content.decode()
     assert not TreatyAction.objects.filter(state=cambodia, action_type="withdrawal").exists()
+
+
+def test_sources_are_offered_by_autocomplete(as_user, editor):
+    response = as_user(editor).get(
+        "/admin/autocomplete/",
+        {"app_label": "states", "model_name": "positionstatement", "field_name": "source", "term": "Singapore"},
+    )
+    assert response.status_code == 200
+    assert "Singapore" in response.content.decode()

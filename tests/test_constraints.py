@@ -5,24 +5,33 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from states.models import (
+from states.choices import (
     ConventionPosition,
     DatePrecision,
-    PositionStatement,
     Publication,
-    Source,
-    State,
     SubmissionStatus,
-    TreatyAction,
     TreatyActionType,
     Verification,
-    WrittenSubmission,
 )
-from tests.conftest import day
+from states.models import PositionStatement, Source, State, TreatyAction, WrittenSubmission
+from tests.helpers import day
 
 
 def messages(error):
     return " ".join(" ".join(m) for m in error.value.message_dict.values())
+
+
+def validate(action):
+    """Validate a treaty action as the admin's form does: its own fields and
+    constraints, and the rules across the state's other actions, every error at once."""
+    errors = {}
+    for check in (action.full_clean, action.clean_across_rows):
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 @pytest.fixture
@@ -38,7 +47,7 @@ def action(state, treaty, action_type, on, source, **extra):
 def test_a_state_cannot_both_ratify_and_accede_to_one_treaty(japan, rome_statute, source):
     # Japan acceded in 2007; a ratification as well is impossible.
     with pytest.raises(ValidationError) as error:
-        action(japan, rome_statute, TreatyActionType.RATIFICATION, "2008-01-10", source).full_clean()
+        validate(action(japan, rome_statute, TreatyActionType.RATIFICATION, "2008-01-10", source))
     assert (
         "Japan already deposited an instrument of accession on 2007-07-17; a state deposits only one instrument"
         in messages(error)
@@ -53,7 +62,7 @@ def test_the_database_refuses_a_second_consent_instrument_even_without_validatio
 def test_a_withdrawal_before_the_state_was_a_party_is_refused(japan, rome_statute, source):
     # Japan deposited its accession on 17 July 2007; it took effect on 1 October 2007.
     with pytest.raises(ValidationError) as error:
-        action(japan, rome_statute, TreatyActionType.WITHDRAWAL, "2007-09-01", source).full_clean()
+        validate(action(japan, rome_statute, TreatyActionType.WITHDRAWAL, "2007-09-01", source))
     text = messages(error)
     assert "Japan was not a State Party to the Rome Statute on 2007-09-01" in text
     assert "Joined, not yet in force" in text
@@ -63,20 +72,20 @@ def test_a_withdrawal_before_the_state_was_a_party_is_refused(japan, rome_statut
 def test_a_non_party_cannot_notify_a_withdrawal(rome_statute, source):
     india = State.objects.get(iso3="IND")
     with pytest.raises(ValidationError) as error:
-        action(india, rome_statute, TreatyActionType.WITHDRAWAL, "2020-01-01", source).full_clean()
+        validate(action(india, rome_statute, TreatyActionType.WITHDRAWAL, "2020-01-01", source))
     assert "its status then: Non-party" in messages(error)
 
 
 def test_an_instrument_cannot_be_taken_back_once_it_took_effect(japan, rome_statute, source):
     with pytest.raises(ValidationError) as error:
-        action(japan, rome_statute, TreatyActionType.INSTRUMENT_WITHDRAWN, "2008-01-01", source).full_clean()
+        validate(action(japan, rome_statute, TreatyActionType.INSTRUMENT_WITHDRAWN, "2008-01-01", source))
     assert "had already taken effect on 2007-10-01" in messages(error)
 
 
 def test_ratification_needs_a_signature_first(make_state, rome_statute, source):
     state = make_state()
     with pytest.raises(ValidationError) as error:
-        action(state, rome_statute, TreatyActionType.RATIFICATION, "2010-01-01", source).full_clean()
+        validate(action(state, rome_statute, TreatyActionType.RATIFICATION, "2010-01-01", source))
     assert "without having signed first" in messages(error)
 
 
@@ -87,13 +96,13 @@ def test_a_withdrawal_cannot_take_effect_sooner_than_art_127_allows(make_state, 
         state, rome_statute, TreatyActionType.WITHDRAWAL, "2015-01-01", source, later_effective_date=day("2015-06-01")
     )
     with pytest.raises(ValidationError) as error:
-        early.full_clean()
+        validate(early)
     assert "12 months after notification at the earliest (2016-01-01)" in messages(error)
 
 
 def test_the_same_action_twice_is_refused(japan, rome_statute, source):
     with pytest.raises(ValidationError) as error:
-        action(japan, rome_statute, TreatyActionType.ACCESSION, "2007-07-17", source).full_clean()
+        validate(action(japan, rome_statute, TreatyActionType.ACCESSION, "2007-07-17", source))
     assert "already" in messages(error)
 
 

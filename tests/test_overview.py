@@ -2,6 +2,10 @@
 
 import pytest
 
+from states.choices import CountingRule
+from states.models import State
+from tests.helpers import day
+
 HEADLINE_19 = '<data id="rome-statute-parties" value="19">19</data>'
 
 
@@ -27,9 +31,13 @@ def test_home_page_without_a_date_shows_today(client, db):
     assert b'id="rome-statute-parties"' in response.content
 
 
-def test_home_page_shows_research_coverage(client, db):
+def test_home_page_shows_research_coverage_for_the_headline_rule(client, db):
+    researched, total = State.objects.figures(
+        as_of=day("2026-11-29"), rule=CountingRule.ICC_ASIA_PACIFIC
+    ).research_coverage
+    assert 0 < researched < total == 56
     page = client.get("/", {"as_of": "2026-11-29"}).content.decode()
-    assert '<data id="positions-researched" value="12">12</data> of 56 states' in page
+    assert f'<data id="positions-researched" value="{researched}">{researched}</data> of {total} states' in page
 
 
 @pytest.mark.parametrize("bad", ["13-04-2023", "2023-02-30", "yesterday", "2023-4-13", "2023-W15-4", "<b>x</b>"])

@@ -1,12 +1,15 @@
 """The public pages: stable addresses, real figures, a fixed number of queries."""
 
 import csv
+import html
 import io
 import re
 
 import pytest
 
-from states.models import PositionStatement, Publication, TreatyAction, TreatyActionType
+from states.choices import Publication, TreatyActionType
+from states.models import PositionStatement, Source, TreatyAction
+from tests.helpers import statement_fields
 
 PAGES = [
     "/?as_of=2023-04-13",
@@ -217,3 +220,15 @@ def test_the_overview_with_its_inline_map_is_sent_compressed(client, db):
     response = client.get("/", {"as_of": "2023-04-13"}, headers={"accept-encoding": "gzip"})
     assert response["Content-Encoding"] == "gzip"
     assert len(response.content) < 80_000
+
+
+def test_about_lists_the_sources_of_public_facts_only(client, editor, singapore):
+    draft_only = Source.objects.create(url="https://example.org/draft-only", title="Cited by a draft only")
+    PositionStatement(**statement_fields(singapore, draft_only)).save_change_by(editor, "Drafted")
+    page = client.get("/about/").content.decode()
+    assert "Cited by a draft only" not in page
+    listed = [html.unescape(url) for url in re.findall(r'<li><a href="([^"]+)" rel="external noopener">', page)]
+    assert listed == list(
+        Source.objects.backing_public_facts().order_by("publisher", "title").values_list("url", flat=True)
+    )
+    assert "https://treaties.un.org/" in " ".join(listed)  # the treaty's own source

@@ -1,10 +1,12 @@
 """Rome Statute art. 126(2) (entry into force for a joining state) and
-art. 127 (withdrawal), as the Treaty model applies them."""
+art. 127 (withdrawal), as ``states.rules`` applies them."""
 
 import pytest
 
-from states.models import PeriodUnit, Treaty
-from tests.conftest import day
+from states.choices import PeriodUnit
+from states.models import Treaty
+from states.rules import entry_into_force_for, withdrawal_effective_on
+from tests.helpers import day
 
 
 @pytest.fixture
@@ -32,29 +34,29 @@ def statute():
     ],
 )
 def test_in_force_on_first_day_of_month_after_60th_day_following_deposit(statute, deposited, in_force):
-    assert statute.entry_into_force_for(day(deposited)) == day(in_force)
+    assert entry_into_force_for(statute, day(deposited)) == day(in_force)
 
 
 @pytest.mark.parametrize("deposited", ["1999-11-29", "2002-04-11", "2002-05-01"])
 def test_never_in_force_before_the_statute_itself_on_1_july_2002(statute, deposited):
-    assert statute.entry_into_force_for(day(deposited)) == day("2002-07-01")
+    assert entry_into_force_for(statute, day(deposited)) == day("2002-07-01")
 
 
 def test_withdrawal_takes_effect_one_year_after_notification(statute):
-    assert statute.withdrawal_effective_on(day("2018-03-17")) == day("2019-03-17")
+    assert withdrawal_effective_on(statute, day("2018-03-17")) == day("2019-03-17")
 
 
 def test_withdrawal_notified_on_29_february_takes_effect_on_28_february(statute):
-    assert statute.withdrawal_effective_on(day("2024-02-29")) == day("2025-02-28")
+    assert withdrawal_effective_on(statute, day("2024-02-29")) == day("2025-02-28")
 
 
 def test_withdrawal_takes_effect_on_a_later_date_given_in_the_notification(statute):
-    assert statute.withdrawal_effective_on(day("2018-03-17"), later_date=day("2019-06-01")) == day("2019-06-01")
+    assert withdrawal_effective_on(statute, day("2018-03-17"), later_date=day("2019-06-01")) == day("2019-06-01")
 
 
 def test_a_treaty_not_yet_in_force_dates_no_entry_into_force():
     convention = Treaty(slug="cah", entry_into_force_period=None, entry_into_force_period_unit="")
-    assert convention.entry_into_force_for(day("2030-01-15")) is None
+    assert entry_into_force_for(convention, day("2030-01-15")) is None
 
 
 def test_a_treaty_counted_in_months_fits_without_a_schema_change():
@@ -65,4 +67,4 @@ def test_a_treaty_counted_in_months_fits_without_a_schema_change():
         entry_into_force_period=3,
         entry_into_force_period_unit=PeriodUnit.MONTHS,
     )
-    assert treaty.entry_into_force_for(day("2025-01-15")) == day("2025-05-01")
+    assert entry_into_force_for(treaty, day("2025-01-15")) == day("2025-05-01")

@@ -19,10 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from states.choices import Publication
+from states.facts import ReviewedFact
 from states.models import (
     PositionStatement,
-    Publication,
-    ReviewedFact,
     Source,
     State,
     TimelineEvent,
@@ -151,6 +151,8 @@ class SeedLoader:
                 setattr(obj, name, value)
             outcome = "updated"
         obj.full_clean()
+        if isinstance(obj, ReviewedFact):
+            obj.clean_across_rows()
         obj._change_reason = SEED_REASON
         obj.save()
         self.counts[outcome] += 1

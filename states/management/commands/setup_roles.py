@@ -30,6 +30,7 @@ ROLES = {
             for model in ("source", "state", "treaty")
             for action in ("view", "add", "change", "delete")
         ),
+        "publish_state",
     ],
 }
 

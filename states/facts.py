@@ -1,0 +1,256 @@
+"""What every fact is: sourced, verified, versioned, with its history, and
+(for most) reviewed before the public sees it. The tracker's models inherit
+these abstract bases (see ``states.models``)."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from states.choices import DatePrecision, Publication, Verification, choices_constraint
+
+# A fact not re-checked for this long is due for re-verification.
+REVERIFY_AFTER = datetime.timedelta(days=365)
+
+
+class SourcedFact(models.Model):
+    """Fields that every fact carries: its source, how far it has been checked
+    and by whom, a version number that refuses a save based on a stale copy,
+    and its full change history (who, when, why)."""
+
+    source = models.ForeignKey(
+        "states.Source",
+        on_delete=models.PROTECT,
+        verbose_name=_("source"),
+        error_messages={"null": _("Every fact needs its source: choose one, or add the source first.")},
+    )
+    verification = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
+    last_verified_on = models.DateField(
+        _("last verified"),
+        null=True,
+        blank=True,
+        help_text=_("The day a staff member last checked this fact against its source."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            choices_constraint("verification", Verification, "%(class)s_verification_is_known"),
+            models.CheckConstraint(
+                condition=~Q(verification=Verification.UNVERIFIED, last_verified_on__isnull=False),
+                name="%(class)s_unverified_fact_has_no_verified_date",
+                violation_error_message=_(
+                    "An unverified fact cannot have a last-verified date: "
+                    "choose how it was verified, or clear the date."
+                ),
+            ),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            # Count from the stored version, not this copy's: a reverted copy
+            # carries an old number.
+            stored = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            self.version = (stored or 0) + 1
+        super().save(*args, **kwargs)
+
+    @property
+    def stored_version(self):
+        """The version now in the database (None for a new fact)."""
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+
+    @classmethod
+    def may_publish(cls, user):
+        """Whether ``user`` may make this kind of record public: the model's
+        named ``publish_`` permission (Publishers have it, Editors do not)."""
+        return user.has_perm(f"{cls._meta.app_label}.publish_{cls._meta.model_name}")
+
+    def mark_verified(self, user, on=None):
+        """Stamp this fact as checked against the primary record, by ``user``."""
+        self.verification = Verification.PRIMARY
+        self.last_verified_on = on or timezone.localdate()
+        self.verified_by = user
+
+
+class FactQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see. Every public page and export reads through this."""
+        return self.filter(publication=Publication.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(publication=Publication.DRAFT)
+
+    def never_checked_against_primary(self):
+        """Facts whose verification stops short of the primary record."""
+        return self.exclude(verification=Verification.PRIMARY)
+
+    def due_for_reverification(self, as_of=None):
+        """Facts last checked more than a year before ``as_of`` (today by default)."""
+        as_of = as_of or timezone.localdate()
+        return self.filter(last_verified_on__lt=as_of - REVERIFY_AFTER)
+
+
+class ReviewedFact(SourcedFact):
+    """A fact that goes public only when a publisher publishes it.
+
+    An editor's new fact is a draft. An editor's change to a published fact is
+    saved as a separate draft row that points at it (``draft_of``): the public
+    keeps seeing the published row until the draft is published onto it.
+    """
+
+    publication = models.CharField(
+        _("publication"), max_length=12, choices=Publication.choices, default=Publication.DRAFT, editable=False
+    )
+    draft_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="pending_drafts",
+        verbose_name=_("draft of"),
+    )
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        constraints = [
+            *SourcedFact.Meta.constraints,
+            choices_constraint("publication", Publication, "%(class)s_publication_is_known"),
+            models.CheckConstraint(
+                condition=Q(draft_of__isnull=True) | Q(publication=Publication.DRAFT),
+                name="%(class)s_only_a_draft_points_at_a_published_fact",
+                violation_error_message=_("Only a draft can be a change to another fact."),
+            ),
+            models.UniqueConstraint(
+                fields=["draft_of"],
+                name="%(class)s_one_pending_draft_per_fact",
+                violation_error_message=_(
+                    "A draft change to this fact is already waiting for review: edit that draft instead."
+                ),
+            ),
+        ]
+
+    @property
+    def is_published(self):
+        return self.publication == Publication.PUBLISHED
+
+    def save_change_by(self, user, reason):
+        """Save a staff member's change, as review before publishing requires.
+
+        A publisher's change is public at once. An editor's new fact stays a
+        draft, and an editor's change to a published fact is saved as a new
+        draft of it, leaving the published fact as it was. Returns True if the
+        change awaits review.
+        """
+        self._change_reason = reason
+        if self.may_publish(user):
+            if self._state.adding:
+                self.publication = Publication.PUBLISHED
+            self.save()
+            return False
+        if not self._state.adding and self.is_published:
+            published_pk = self.pk
+            self.pk = self.id = None
+            self._state.adding = True
+            self.publication = Publication.DRAFT
+            self.draft_of_id = published_pk
+            self.version = 1
+        self.save()
+        return True
+
+    def publish(self, reason):
+        """Make this draft public and return the published fact.
+
+        A new fact simply becomes published. A change to a published fact is
+        copied onto that fact, which keeps its identity and history, and the
+        draft is removed. Validation runs again on the result.
+        """
+        if self.is_published:
+            return self
+        with transaction.atomic():
+            if self.draft_of_id is None:
+                self.publication = Publication.PUBLISHED
+                target = self
+            else:
+                target = type(self).objects.select_for_update().get(pk=self.draft_of_id)
+                for field in self._meta.concrete_fields:
+                    if field.name not in {"id", "publication", "draft_of", "version"}:
+                        setattr(target, field.attname, getattr(self, field.attname))
+                self._change_reason = reason
+                self.delete()
+            target.full_clean()
+            target.clean_across_rows()
+            target._change_reason = reason
+            target.save()
+        return target
+
+    def clean_across_rows(self):
+        """Rules that involve the fact's sibling rows (none by default).
+
+        SQL check constraints see one row, and ``clean()`` runs for each form
+        of a form set on its own; so these rules are called explicitly where
+        one fact is saved alone: the admin's change form, import, publishing
+        and the seed loader. The state page checks the actions entered on it
+        together (``rules.check_in_date_order``).
+        """
+
+
+class PartlyDated(models.Model):
+    """A date that a source may give only to the month or the year."""
+
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date known to the"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("If the source gives only the month, enter the 1st and choose 'Month'."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            choices_constraint("date_precision", DatePrecision, "%(class)s_date_precision_is_known"),
+            models.CheckConstraint(
+                condition=Q(date_precision=DatePrecision.DAY)
+                | Q(date_precision=DatePrecision.MONTH, date__day=1)
+                | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
+                name="%(class)s_partial_date_starts_its_period",
+                violation_error_message=_(
+                    "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
+                ),
+            ),
+        ]
+
+    @property
+    def display_date(self):
+        if self.date_precision == DatePrecision.YEAR:
+            return str(self.date.year)
+        if self.date_precision == DatePrecision.MONTH:
+            return date_format(self.date, "F Y")
+        return date_format(self.date, "j F Y")

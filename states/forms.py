@@ -1,0 +1,150 @@
+"""The staff's forms: a reason for every change, no silent overwrite, and a
+state's treaty actions checked together when entered together."""
+
+import copy
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import construct_instance
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from states.models import TreatyAction
+from states.rules import check_in_date_order
+
+
+def changed_meanwhile(instance, seen_version):
+    """Describe what others saved since ``seen_version``, from the history."""
+    history = instance.history.order_by("history_date", "history_id")
+    seen = history.filter(version=seen_version).last()
+    latest = history.last()
+    if seen is None or latest is None or seen.pk == latest.pk:
+        return _("Another save happened meanwhile.")
+    delta = latest.diff_against(seen)
+    changes = "; ".join(
+        f"{instance._meta.get_field(change.field).verbose_name}: “{change.old}” → “{change.new}”"
+        for change in delta.changes
+        if change.field != "version"
+    )
+    who = latest.history_user or _("someone")
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
+    return _("%(who)s saved it at %(when)s (reason: “%(reason)s”). Changed meanwhile: %(changes)s.") % {
+        "who": who,
+        "when": when,
+        "reason": latest.history_change_reason or "—",
+        "changes": changes or _("no field you can edit"),
+    }
+
+
+def add_errors_by_field(form, error):
+    """Put a model ValidationError on the form's fields, or on the form where
+    the field is not on it."""
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class VersionCheckedForm(forms.ModelForm):
+    """Refuses a save if the record changed since the form was opened.
+
+    The form keeps what the user typed, so nothing is lost: they can compare,
+    reload, and apply their change again on top of the latest version.
+    """
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored version, not the instance's: a revert form shows an old copy.
+        if self.instance.pk and hasattr(self.instance, "stored_version"):
+            self.fields["seen_version"].initial = self.instance.stored_version
+        if "source" in self.fields:
+            self.fields["source"].error_messages["required"] = _(
+                "Every fact needs its source: choose one, or add the source first (the + button)."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.instance.stored_version:
+            raise ValidationError(
+                _(
+                    "Not saved: this record was changed by someone else after you opened it. %(changes)s "
+                    "Your edits are still in the form. Open the record again to see the latest version, "
+                    "then make your change on top of it."
+                ),
+                params={"changes": changed_meanwhile(self.instance, seen)},
+                code="changed_meanwhile",
+            )
+        pending = getattr(self.instance, "pending_drafts", None)
+        if self.instance.pk and pending is not None and self.has_changed() and pending.exists():
+            raise ValidationError(
+                _("A draft change to this fact is already waiting for review. Edit or publish that draft instead."),
+                code="draft_pending",
+            )
+        return cleaned
+
+
+class ChangeReasonForm(VersionCheckedForm):
+    """The form of a record edited on its own page: it asks why."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=100,
+        help_text=_("Shown in the history, and on the public list of changes once published."),
+    )
+
+
+class ReviewedFactForm(ChangeReasonForm):
+    """A reviewed fact edited on its own page (change form and history revert):
+    it is also checked against its sibling rows (``clean_across_rows``)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        # Checked once the record's own fields are valid (whatever else is wrong,
+        # so an editor sees every problem at once).
+        if not set(self.errors) - {"change_reason", "seen_version", NON_FIELD_ERRORS}:
+            # The record as it would be saved, built on a copy: the form fills
+            # in its own instance only after this method.
+            record = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+            try:
+                record.clean_across_rows()
+            except ValidationError as error:
+                add_errors_by_field(self, error)
+        return cleaned
+
+
+class TreatyActionFormSet(forms.BaseInlineFormSet):
+    """Checks a state's actions together with those entered beside them, so a
+    signature and a ratification can be recorded in one save."""
+
+    def clean(self):
+        super().clean()
+        # Model instances without a primary key are unhashable: key forms by id().
+        form_of = {}
+        for form in self.forms:
+            if form in self.deleted_forms or not getattr(form, "cleaned_data", None):
+                continue
+            action = form.instance
+            # A pending draft is checked again when it is published.
+            if action.pk and not action.is_published:
+                continue
+            if action.treaty_id and action.date and action.action_type:
+                form_of[id(action)] = form
+        entered = [form.instance for form in form_of.values()]
+        saved = []
+        if self.instance.pk:
+            saved = list(
+                TreatyAction.objects.published()
+                .filter(state=self.instance)
+                .exclude(pk__in=[action.pk for action in entered if action.pk])
+            )
+        changed = {key for key, form in form_of.items() if form.has_changed()}
+
+        def is_changed(action):
+            return id(action) in changed
+
+        treaties = {action.treaty_id: action.treaty for action in entered}
+        for treaty_id, treaty in treaties.items():
+            actions = [action for action in entered + saved if action.treaty_id == treaty_id]
+            for action, error in check_in_date_order(treaty, actions, is_changed):
+                add_errors_by_field(form_of[id(action)], error)

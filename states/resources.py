@@ -1,0 +1,67 @@
+"""Bulk import and export of facts (django-import-export).
+
+Rows name their state by ISO3 code, their treaty by its short code and their
+source by its address. An import follows the same rules as an edit: each row
+is validated like a form (one-row rules and the rules across sibling rows),
+and an editor's rows become drafts. Exports open safely in a spreadsheet.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+
+from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.spreadsheets import make_dataset_safe
+
+
+# The library's own escaping strips only a leading "="; these escape all four.
+class SafeCSV(base_formats.CSV):
+    def _escape_formulae(self, dataset):
+        make_dataset_safe(dataset)
+
+
+class SafeXLSX(base_formats.XLSX):
+    def _escape_formulae(self, dataset):
+        make_dataset_safe(dataset)
+
+
+class FactResource(resources.ModelResource):
+    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        exclude = ["publication", "draft_of", "verified_by", "version"]
+
+    def validate_instance(self, instance, *args, **kwargs):
+        super().validate_instance(instance, *args, **kwargs)
+        instance.clean_across_rows()
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance.save_change_by(kwargs["user"], _("Bulk import"))
+
+
+class StateFactResource(FactResource):
+    state = fields.Field("state", "state", widgets.ForeignKeyWidget(State, "iso3"))
+
+
+class TreatyActionResource(StateFactResource):
+    treaty = fields.Field("treaty", "treaty", widgets.ForeignKeyWidget(Treaty, "slug"))
+
+    class Meta(FactResource.Meta):
+        model = TreatyAction
+
+
+class PositionStatementResource(StateFactResource):
+    class Meta(FactResource.Meta):
+        model = PositionStatement
+
+
+class WrittenSubmissionResource(StateFactResource):
+    class Meta(FactResource.Meta):
+        model = WrittenSubmission
+
+
+class TimelineEventResource(FactResource):
+    class Meta(FactResource.Meta):
+        model = TimelineEvent

@@ -1,0 +1,419 @@
+"""The rules the tracker applies, as the law and the method read: plain Python
+over records already fetched, no queries.
+
+1. Rome Statute art. 126(2): when a treaty enters into force for a state.
+2. Art. 127: when a withdrawal takes effect.
+3. ``TreatyRecord``: a state's status under a treaty on any date, and which
+   actions can follow which.
+4. The position rule: a state's position is its latest assessed statement.
+5. ``Standing``: where one state stands on a date; ``Figures``: the counts
+   over many standings that every page, export and API reads.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from states.choices import (
+    CONSENT_TYPES,
+    ConventionPosition,
+    CountingRule,
+    SubmissionStatus,
+    Subregion,
+    TimelineEntryKind,
+    TreatyActionType,
+    TreatyStatus,
+    Verification,
+)
+
+# --- 1. Entry into force (art. 126(2)) --------------------------------------------
+
+
+def entry_into_force_for(treaty, deposited_on):
+    """When ``treaty`` enters into force for a state that deposited its
+    instrument on ``deposited_on``: the first day of the month after the
+    period (Rome Statute art. 126(2): the 60th day following deposit), and
+    never before the treaty itself entered into force (1 July 2002). None while
+    the treaty fixes no such rule (a convention still being negotiated)."""
+    if treaty.entered_into_force_on is None or treaty.entry_into_force_period is None:
+        return None
+    period_ends = deposited_on + relativedelta(**{treaty.entry_into_force_period_unit: treaty.entry_into_force_period})
+    first_of_next_month = period_ends.replace(day=1) + relativedelta(months=1)
+    return max(first_of_next_month, treaty.entered_into_force_on)
+
+
+# --- 2. Withdrawal (art. 127) -----------------------------------------------------
+
+
+def withdrawal_effective_on(treaty, notified_on, later_date=None):
+    """When a withdrawal from ``treaty`` notified on ``notified_on`` takes
+    effect: one year later under Rome Statute art. 127, unless the
+    notification gives a later date."""
+    if treaty.withdrawal_period_months is None:
+        return later_date
+    effective = notified_on + relativedelta(months=treaty.withdrawal_period_months)
+    return max(effective, later_date) if later_date else effective
+
+
+def takes_effect_on(action):
+    """The day a treaty action takes effect under its treaty's rules (None if
+    the treaty's rules do not date it). A signature takes effect when made."""
+    if action.action_type in CONSENT_TYPES:
+        return entry_into_force_for(action.treaty, action.date)
+    if action.action_type == TreatyActionType.WITHDRAWAL:
+        return withdrawal_effective_on(action.treaty, action.date, action.later_effective_date)
+    return action.date
+
+
+# --- 3. A state's record under one treaty -------------------------------------------
+
+
+class TreatyRecord:
+    """One state's record under one treaty: its actions, read together.
+
+    Status on a date follows from the actions alone: a consent instrument makes
+    the state a party once it takes effect (art. 126(2)); a withdrawal ends it
+    once that takes effect (art. 127); an instrument withdrawn before it took
+    effect (Malaysia, 2019) is as if never deposited.
+    """
+
+    def __init__(self, treaty, actions):
+        self.treaty = treaty
+        self.actions = sorted(actions, key=lambda action: (action.date, action.pk or 0))
+        by_type = {action.action_type: action for action in actions}
+        self.signature = by_type.get(TreatyActionType.SIGNATURE)
+        self.consent = next((a for a in actions if a.is_consent), None)
+        self.withdrawal = by_type.get(TreatyActionType.WITHDRAWAL)
+        self.instrument_withdrawn = by_type.get(TreatyActionType.INSTRUMENT_WITHDRAWN)
+        for action in actions:
+            action.treaty = treaty  # spare a query per action in takes_effect_on
+
+    def _withdrawn_instrument(self):
+        """The instrument a state took back before it took effect: its notice
+        of withdrawal if it had given one by then, else its consent."""
+        if self.instrument_withdrawn is None:
+            return None
+        if self.withdrawal and self.withdrawal.date <= self.instrument_withdrawn.date:
+            return self.withdrawal
+        return self.consent
+
+    def _in_effect(self, action, as_of):
+        if action is None or action.date > as_of:
+            return False
+        taken_back = action is self._withdrawn_instrument() and self.instrument_withdrawn.date <= as_of
+        return not taken_back
+
+    @property
+    def entry_into_force(self):
+        if self.consent is None or self._withdrawn_instrument() is self.consent:
+            return None
+        return self.consent.takes_effect_on
+
+    @property
+    def withdrawal_effective(self):
+        if self.withdrawal is None or self._withdrawn_instrument() is self.withdrawal:
+            return None
+        return self.withdrawal.takes_effect_on
+
+    def status_on(self, as_of):
+        if self._in_effect(self.consent, as_of):
+            withdrawal_effective = self.withdrawal_effective
+            if self._in_effect(self.withdrawal, as_of) and withdrawal_effective and withdrawal_effective <= as_of:
+                return TreatyStatus.WITHDRAWN
+            entry_into_force = self.consent.takes_effect_on
+            if entry_into_force and entry_into_force <= as_of:
+                return TreatyStatus.STATE_PARTY
+            return TreatyStatus.JOINED_NOT_IN_FORCE
+        if self.signature and self.signature.date <= as_of:
+            return TreatyStatus.SIGNATORY
+        return TreatyStatus.NON_PARTY
+
+    def check_can_add(self, action):
+        """Raise ValidationError, in the editor's words, if ``action`` cannot
+        follow this record (the record holds the state's other actions)."""
+        kind = TreatyActionType
+        state_name = action.state.name
+        on = action.date.isoformat()
+        if action.is_consent and self.consent:
+            raise ValidationError(
+                {
+                    "action_type": _(
+                        "%(state)s already deposited an instrument of %(consent)s on %(consent_date)s; a state "
+                        "deposits only one instrument of ratification, accession, acceptance or approval."
+                    )
+                    % {
+                        "state": state_name,
+                        "consent": self.consent.get_action_type_display().lower(),
+                        "consent_date": self.consent.date.isoformat(),
+                    }
+                }
+            )
+        if action.action_type == kind.RATIFICATION and (self.signature is None or self.signature.date > action.date):
+            raise ValidationError(
+                {
+                    "action_type": _(
+                        "%(state)s cannot ratify on %(date)s without having signed first: record the "
+                        "signature, or record an accession instead."
+                    )
+                    % {"state": state_name, "date": on}
+                }
+            )
+        if action.is_consent and self.withdrawal and self.withdrawal.date < action.date:
+            raise ValidationError(
+                {
+                    "date": _("%(state)s notified its withdrawal before this instrument; check the dates.")
+                    % {"state": state_name}
+                }
+            )
+        if action.action_type == kind.SIGNATURE and self.consent and self.consent.date < action.date:
+            raise ValidationError(
+                {
+                    "date": _("A signature cannot come after the state's %(consent)s (%(consent_date)s).")
+                    % {
+                        "consent": self.consent.get_action_type_display().lower(),
+                        "consent_date": self.consent.date.isoformat(),
+                    }
+                }
+            )
+        if action.action_type == kind.WITHDRAWAL:
+            status = self.status_on(action.date)
+            if status != TreatyStatus.STATE_PARTY:
+                raise ValidationError(
+                    {
+                        "action_type": _(
+                            "%(state)s was not a State Party to the %(treaty)s on %(date)s (its status then: "
+                            "%(status)s), so it could not notify a withdrawal. An instrument taken back before "
+                            "it took effect is recorded as '%(revoked)s'."
+                        )
+                        % {
+                            "state": state_name,
+                            "treaty": self.treaty.short_name,
+                            "date": on,
+                            "status": TreatyStatus(status).label,
+                            "revoked": kind.INSTRUMENT_WITHDRAWN.label,
+                        }
+                    }
+                )
+        if action.action_type == kind.INSTRUMENT_WITHDRAWN:
+            pending = self.withdrawal if self.withdrawal and self.withdrawal.date <= action.date else self.consent
+            if pending is None or pending.date > action.date:
+                raise ValidationError(
+                    {
+                        "action_type": _("%(state)s had deposited no instrument by %(date)s that it could withdraw.")
+                        % {"state": state_name, "date": on}
+                    }
+                )
+            takes_effect = pending.takes_effect_on
+            if takes_effect and takes_effect <= action.date:
+                raise ValidationError(
+                    {
+                        "date": _(
+                            "The %(instrument)s of %(deposited)s had already taken effect on %(effect)s; "
+                            "after that a state leaves by notifying a withdrawal."
+                        )
+                        % {
+                            "instrument": pending.get_action_type_display().lower(),
+                            "deposited": pending.date.isoformat(),
+                            "effect": takes_effect.isoformat(),
+                        }
+                    }
+                )
+
+
+def check_in_date_order(treaty, actions, is_new):
+    """Check each action for which ``is_new(action)`` holds against the
+    actions dated before it (same-day actions in their natural order: signature,
+    consent, withdrawal), so actions entered together are checked together.
+    Returns [(action, ValidationError)]."""
+    kinds = list(TreatyActionType)
+    ordered = sorted(actions, key=lambda action: (action.date, kinds.index(action.action_type)))
+    problems = []
+    for index, action in enumerate(ordered):
+        if is_new(action):
+            try:
+                TreatyRecord(treaty, ordered[:index]).check_can_add(action)
+            except ValidationError as error:
+                problems.append((action, error))
+    return problems
+
+
+# --- 4. The position rule -------------------------------------------------------------
+
+
+def latest_assessed_statement(statements, as_of):
+    """The statement that gives a state's position on ``as_of``: the latest one
+    made by then whose content has been assessed. A statement recorded as "not
+    yet researched" leaves the position as it was. None: not yet researched."""
+    assessed = [
+        statement
+        for statement in statements
+        if statement.date <= as_of and statement.position != ConventionPosition.NOT_YET_RESEARCHED
+    ]
+    return max(assessed, key=lambda statement: (statement.date, statement.pk), default=None)
+
+
+# --- 5. Where states stand, and the figures -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated line of a state's timeline, with the fact behind it."""
+
+    date: datetime.date
+    display_date: str
+    kind: TimelineEntryKind
+    text: str
+    fact: object
+
+    @property
+    def is_statement(self):
+        return self.kind == TimelineEntryKind.STATEMENT
+
+    @property
+    def is_derived(self):
+        return self.kind == TimelineEntryKind.DERIVED
+
+
+class Standing:
+    """Where one state stands on a date, with the facts behind it."""
+
+    def __init__(self, state, as_of, treaty_record, statements, written_submission):
+        self.state = state
+        self.as_of = as_of
+        self.treaty_record = treaty_record
+        self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
+        self.written_submission = written_submission
+        self.treaty_status = treaty_record.status_on(as_of) if treaty_record else None
+        self.latest_assessed_statement = latest_assessed_statement(self.statements, as_of)
+        self.position = (
+            ConventionPosition(self.latest_assessed_statement.position)
+            if self.latest_assessed_statement
+            else ConventionPosition.NOT_YET_RESEARCHED
+        )
+        self.submission = (
+            written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
+        )
+
+    def timeline(self):
+        """The state's record as dated entries, oldest first: its treaty
+        actions, the dates they took effect (derived, art. 126(2) and 127) and
+        its statements."""
+
+        def entry(day, kind, text, fact, display_date=None):
+            return TimelineEntry(day, display_date or date_format(day, "j F Y"), kind, text, fact)
+
+        record = self.treaty_record
+        entries = [
+            entry(action.date, TimelineEntryKind.ACTION, action.get_action_type_display(), action)
+            for action in record.actions
+        ]
+        if record.entry_into_force:
+            text = _("Enters into force for %(state)s (art. 126(2))") % {"state": self.state.name}
+            entries.append(entry(record.entry_into_force, TimelineEntryKind.DERIVED, text, record.consent))
+        if record.withdrawal_effective:
+            text = _("Withdrawal takes effect (art. 127)")
+            entries.append(entry(record.withdrawal_effective, TimelineEntryKind.DERIVED, text, record.withdrawal))
+        entries += [
+            entry(statement.date, TimelineEntryKind.STATEMENT, statement.forum, statement, statement.display_date)
+            for statement in self.statements
+        ]
+        return sorted(entries, key=lambda entry: entry.date)
+
+    @property
+    def facts(self):
+        actions = self.treaty_record.actions if self.treaty_record else []
+        facts = [self.state, *actions, *self.statements]
+        return facts + [self.written_submission] if self.written_submission else facts
+
+    @property
+    def verification(self):
+        """The weakest verification among the state's facts."""
+        order = [Verification.UNVERIFIED, Verification.SECONDARY, Verification.PRIMARY]
+        return min((Verification(fact.verification) for fact in self.facts), key=order.index)
+
+    @property
+    def last_verified(self):
+        """The day by which every one of the state's facts had been checked, or
+        None while any fact has never been checked."""
+        dates = [fact.last_verified_on for fact in self.facts]
+        return None if None in dates else min(dates)
+
+
+def tally(values, choices):
+    """Count ``values`` by category, every category of ``choices`` present, in order."""
+    counts = Counter(values)
+    return {choice: counts[choice] for choice in choices}
+
+
+class Figures:
+    """The public figures for the states of one counting rule on one date,
+    counted from their standings. Every page, export and API reads them here."""
+
+    def __init__(self, standings, rule=CountingRule.ALL_TRACKED):
+        self.rule = CountingRule(rule)
+        self.standings = [standing for standing in standings if self.rule.includes(standing.state)]
+
+    @property
+    def total(self):
+        return len(self.standings)
+
+    @property
+    def treaty_status_counts(self):
+        return tally((standing.treaty_status for standing in self.standings), TreatyStatus)
+
+    @property
+    def states_parties(self):
+        return self.treaty_status_counts[TreatyStatus.STATE_PARTY]
+
+    @property
+    def position_counts(self):
+        return tally((standing.position for standing in self.standings), ConventionPosition)
+
+    @property
+    def submission_counts(self):
+        return tally((standing.submission for standing in self.standings), SubmissionStatus)
+
+    @property
+    def research_coverage(self):
+        """(states whose position has been researched, states counted)."""
+        return self.total - self.position_counts[ConventionPosition.NOT_YET_RESEARCHED], self.total
+
+    @property
+    def treaty_status_by_subregion(self):
+        """For each M49 subregion that has states here, in code order, the count of each status."""
+        by_subregion = defaultdict(list)
+        for standing in self.standings:
+            by_subregion[Subregion(standing.state.subregion)].append(standing.treaty_status)
+        return {subregion: tally(statuses, TreatyStatus) for subregion, statuses in sorted(by_subregion.items())}
+
+    def states_by_position(self):
+        """The counted states under each position, every position present, in order."""
+        by_position = {position: [] for position in ConventionPosition}
+        for standing in self.standings:
+            by_position[standing.position].append(standing.state)
+        return by_position
+
+    def states_parties_over_time(self):
+        """How many of these states were States Parties, as (date, count) at each
+        change up to the standings' date: a step at each entry into force and at
+        each withdrawal taking effect. Starts at the treaty's adoption with 0."""
+        if not self.standings:
+            return []
+        until = self.standings[0].as_of
+        changes = Counter()
+        for record in (standing.treaty_record for standing in self.standings):
+            if record.entry_into_force and record.entry_into_force <= until:
+                changes[record.entry_into_force] += 1
+                if record.withdrawal_effective and record.withdrawal_effective <= until:
+                    changes[record.withdrawal_effective] -= 1
+        treaty = self.standings[0].treaty_record.treaty
+        count, steps = 0, [(treaty.adopted_on or min(changes, default=until), 0)]
+        for day in sorted(changes):
+            count += changes[day]
+            steps.append((day, count))
+        return steps

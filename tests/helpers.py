@@ -1,0 +1,143 @@
+"""Builders that tests share: dates, staff accounts, made-up facts, the form
+data the admin posts. Fixtures live in conftest.py; plain functions live here."""
+
+import datetime
+
+from django.contrib.auth.models import Group, User
+
+from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
+from states.models import PositionStatement, TreatyAction
+
+PASSWORD = "a long enough password"
+
+
+def day(text):
+    return datetime.date.fromisoformat(text)
+
+
+def staff_user(name, group=None, **extra):
+    user = User.objects.create_user(name, f"{name}@example.org", PASSWORD, is_staff=True, **extra)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+# --- Published facts for made-up states ----------------------------------------------
+
+
+def published_action(state, treaty, action_type, on, source, **extra):
+    return TreatyAction.objects.create(
+        publication=Publication.PUBLISHED,
+        state=state,
+        treaty=treaty,
+        action_type=TreatyActionType(action_type),
+        date=day(on),
+        source=source,
+        **extra,
+    )
+
+
+def published_statement(state, on, position, source, **extra):
+    values = {"forum": "Sixth Committee", "summary": "A statement.", **extra}
+    return PositionStatement.objects.create(
+        publication=Publication.PUBLISHED,
+        state=state,
+        date=day(on),
+        position=ConventionPosition(position),
+        source=source,
+        **values,
+    )
+
+
+# --- What the admin's forms post ----------------------------------------------------------
+
+
+def statement_form(statement, **changes):
+    """The change form of ``statement`` as it was opened, with ``changes``."""
+    values = {
+        "state": statement.state_id,
+        "date": statement.date.isoformat(),
+        "date_precision": statement.date_precision,
+        "forum": statement.forum,
+        "summary": statement.summary,
+        "quote": statement.quote,
+        "position": statement.position,
+        "source": statement.source_id,
+        "verification": statement.verification,
+        "last_verified_on": statement.last_verified_on or "",
+        "seen_version": statement.version,
+        "change_reason": "Test edit",
+    }
+    values.update(changes)
+    return values
+
+
+def new_statement_form(state, cited, **changes):
+    values = {
+        "state": state.pk,
+        "date": "2026-11-20",
+        "date_precision": "day",
+        "forum": "Preparatory Committee, second session",
+        "summary": "Called for the convention to be adopted in 2029.",
+        "quote": "adopt the convention",
+        "position": ConventionPosition.SUPPORTS,
+        "source": cited.pk,
+        "verification": Verification.PRIMARY,
+        "last_verified_on": "",
+        "change_reason": "New statement found",
+    }
+    values.update(changes)
+    return values
+
+
+def statement_fields(state, source):
+    """A new statement's fields, for a model built in the test."""
+    return {
+        "state": state,
+        "date": "2026-11-20",
+        "forum": "Preparatory Committee, second session",
+        "summary": "Called for the convention to be adopted in 2029.",
+        "position": ConventionPosition.SUPPORTS,
+        "source": source,
+    }
+
+
+def state_page_form(state, actions=(), statements=(), reason="Recorded the Rome Statute actions"):
+    """The state's admin page, unchanged, with inline ``actions`` (new) and
+    ``statements`` (each a dict of fields, with "id" for an existing one)."""
+    form = {
+        "change_reason": reason,
+        "seen_version": state.version,
+        "written_submissions-TOTAL_FORMS": "0",
+        "written_submissions-INITIAL_FORMS": "0",
+        "treaty_actions-TOTAL_FORMS": str(len(actions)),
+        "treaty_actions-INITIAL_FORMS": "0",
+        "position_statements-TOTAL_FORMS": str(len(statements)),
+        "position_statements-INITIAL_FORMS": str(sum(1 for values in statements if "id" in values)),
+        # The state's own fields, unchanged (publishers may edit them).
+        "name": state.name,
+        "iso2": state.iso2,
+        "iso3": state.iso3,
+        "un_regional_group": state.un_regional_group,
+        "subregion": state.subregion,
+        "un_membership": state.un_membership,
+        "in_icc_asia_pacific": "on" if state.in_icc_asia_pacific else "",
+        "source": state.source_id,
+        "verification": state.verification,
+    }
+    for prefix, rows in (("treaty_actions", actions), ("position_statements", statements)):
+        for index, values in enumerate(rows):
+            form.update({f"{prefix}-{index}-{name}": value for name, value in values.items()})
+            form[f"{prefix}-{index}-state"] = state.pk
+    return form
+
+
+def rome_action(rome_statute, source, action_type, on):
+    """One inline treaty action, as the state page posts it."""
+    return {
+        "treaty": rome_statute.pk,
+        "action_type": action_type,
+        "date": on,
+        "source": source.pk,
+        "verification": "secondary",
+    }

@@ -1,0 +1,109 @@
+"""Bulk import and export: all or nothing, precise about what is wrong, the
+same review rules as an edit, and exports that open safely in a spreadsheet."""
+
+import io
+import re
+
+import tablib
+
+from states.models import PositionStatement, TreatyAction
+from states.resources import PositionStatementResource, TreatyActionResource
+
+STATEMENTS = "/admin/states/positionstatement/"
+
+
+def import_rows(user, *rows):
+    dataset = tablib.Dataset(
+        headers=["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    )
+    for row in rows:
+        dataset.append(row)
+    return PositionStatementResource().import_data(
+        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=user
+    )
+
+
+def test_a_bad_import_row_changes_nothing_and_names_the_row_and_field(publisher, source):
+    before = PositionStatement.objects.count()
+    result = import_rows(
+        publisher,
+        ["SGP", "2026-11-20", "day", "PrepCom", "Fine row.", "", "supports", source.url, "primary"],
+        ["IDN", "2026-11-21", "day", "PrepCom", "Bad row.", "", "maybe", source.url, "primary"],
+    )
+    assert result.has_validation_errors()
+    [invalid] = result.invalid_rows
+    assert invalid.number == 2
+    assert "position" in invalid.error_dict
+    assert PositionStatement.objects.count() == before
+
+
+def test_an_import_by_an_editor_creates_drafts(editor, source):
+    result = import_rows(editor, ["SGP", "2026-11-20", "day", "PrepCom", "Row.", "", "supports", source.url, "primary"])
+    assert not result.has_validation_errors() and not result.has_errors()
+    assert PositionStatement.objects.drafts().filter(state__iso3="SGP", forum="PrepCom").exists()
+
+
+def test_the_admin_import_preview_names_the_bad_row_and_field(as_user, publisher, source):
+    csv_file = io.BytesIO(
+        b"state,date,date_precision,forum,summary,quote,position,source,verification\n"
+        b"SGP,2026-11-20,day,PrepCom,Fine.,,supports," + source.url.encode() + b",primary\n"
+        b"IDN,2026-13-45,day,PrepCom,Bad date.,,supports," + source.url.encode() + b",primary\n"
+    )
+    csv_file.name = "statements.csv"
+    before = PositionStatement.objects.count()
+    response = as_user(publisher).post(f"{STATEMENTS}import/", {"import_file": csv_file, "format": "0"})
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert "Some rows failed to validate" in page
+    # The error table names the row (2) and the field (date) with what is wrong.
+    assert re.search(r"<td> ?2 ?</td>", page)
+    assert re.search(r"date ?</[a-z]+> ?(<[^>]+> ?)*Value could not be parsed", page) or (
+        "date" in page and "Value could not be parsed" in page
+    )
+    assert PositionStatement.objects.count() == before
+
+
+def test_an_xlsx_import_is_previewed_then_applied(as_user, publisher, singapore, source):
+    dataset = tablib.Dataset(
+        headers=["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    )
+    dataset.append(
+        ["SGP", "2026-11-20", "day", "PrepCom", "From a spreadsheet.", "", "supports", source.url, "primary"]
+    )
+    workbook = io.BytesIO(dataset.export("xlsx"))
+    workbook.name = "statements.xlsx"
+    client = as_user(publisher)
+    preview = client.post(f"{STATEMENTS}import/", {"import_file": workbook, "format": "1"}).content.decode()
+    assert "From a spreadsheet." in preview  # the preview shows the row before anything is saved
+    assert not PositionStatement.objects.filter(summary="From a spreadsheet.").exists()
+    confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview))
+    client.post(f"{STATEMENTS}process_import/", confirm)
+    statement = PositionStatement.objects.get(summary="From a spreadsheet.")
+    assert statement.is_published and statement.state == singapore
+
+
+def test_exported_cells_that_could_run_as_formulas_are_escaped(as_user, publisher, published_statement):
+    published_statement.summary = '=HYPERLINK("http://evil")'
+    published_statement.quote = "@SUM(A1)"
+    published_statement.forum = "+1 meeting"
+    published_statement.save()
+    response = as_user(publisher).post(
+        f"{STATEMENTS}export/",
+        {"format": "0", **{f"positionstatementresource_{name}": "on" for name in ("id", "summary", "quote", "forum")}},
+    )
+    text = response.content.decode()
+    assert "'=HYPERLINK" in text
+    assert "'@SUM(A1)" in text
+    assert "'+1 meeting" in text
+
+
+def test_an_imported_treaty_action_is_checked_against_the_states_other_actions(publisher, rome_statute, source):
+    dataset = tablib.Dataset(headers=["state", "treaty", "action_type", "date", "source", "verification"])
+    dataset.append(["IND", rome_statute.slug, "withdrawal", "2020-01-01", source.url, "secondary"])
+    result = TreatyActionResource().import_data(
+        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=publisher
+    )
+    [invalid] = result.invalid_rows
+    assert "India was not a State Party to the Rome Statute on 2020-01-01" in " ".join(
+        invalid.error_dict["action_type"]
+    )
+    assert not TreatyAction.objects.filter(state__iso3="IND").exists()

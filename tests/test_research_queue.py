@@ -1,0 +1,30 @@
+"""What staff should check next: the research queue, verification stamps and
+the derived columns of the admin's state list."""
+
+from states.choices import Verification
+
+STATEMENTS = "/admin/states/positionstatement/"
+
+
+def test_mark_verified_stamps_who_and_when(as_user, publisher, published_statement):
+    as_user(publisher).post(STATEMENTS, {"action": "mark_verified", "_selected_action": [published_statement.pk]})
+    published_statement.refresh_from_db()
+    assert published_statement.verified_by == publisher
+    assert published_statement.verification == Verification.PRIMARY
+    assert published_statement.last_verified_on is not None
+
+
+def test_research_queue_lists_unresearched_states_and_unverified_facts(as_user, editor, client):
+    page = as_user(editor).get("/admin/research-queue/").content.decode()
+    assert "states whose position is not yet researched" in page
+    assert "Cambodia" in page
+    assert "Facts never verified against the primary record" in page
+    assert "Facts not re-verified for 12 months" in page
+    client.logout()
+    assert client.get("/admin/research-queue/").status_code == 302
+
+
+def test_state_list_in_admin_shows_derived_columns(as_user, publisher):
+    page = as_user(publisher).get("/admin/states/state/?q=Philippines").content.decode()
+    assert "Withdrawn" in page
+    assert "Supports negotiations with reservations" in page

@@ -1,0 +1,157 @@
+"""The position rule, the submission rule, counting rules and the figures,
+tried on made-up states so that new research in the seed never breaks them."""
+
+import pytest
+
+from states.choices import ConventionPosition, CountingRule, Publication, SubmissionStatus, TreatyStatus
+from states.models import State, WrittenSubmission
+from states.rules import Figures
+from tests.helpers import day, published_action, published_statement
+
+
+@pytest.fixture
+def testland(make_state):
+    return make_state()
+
+
+def position_of(state, on):
+    [standing] = State.objects.filter(pk=state.pk).standings(as_of=day(on))
+    return standing.position
+
+
+def figures_of(states, on, treaty=None, rule=CountingRule.ALL_TRACKED):
+    return State.objects.filter(pk__in=[state.pk for state in states]).figures(treaty, day(on), rule)
+
+
+# --- The position rule ---------------------------------------------------------------
+
+
+def test_a_state_with_no_statement_is_not_yet_researched(testland):
+    assert position_of(testland, "2026-11-29") == ConventionPosition.NOT_YET_RESEARCHED
+
+
+def test_the_position_is_that_of_the_latest_assessed_statement(testland, source):
+    published_statement(testland, "2019-10-10", "opposes_or_sceptical", source)
+    published_statement(testland, "2023-10-11", "supports_with_reservations", source, forum="Sixth Committee, 78th")
+    assert position_of(testland, "2023-10-10") == ConventionPosition.OPPOSES_OR_SCEPTICAL
+    assert position_of(testland, "2023-10-11") == ConventionPosition.SUPPORTS_WITH_RESERVATIONS
+
+
+def test_a_statement_not_yet_assessed_leaves_the_position_as_it_was(testland, source):
+    published_statement(testland, "2022-10-10", "non_committal", source)
+    published_statement(testland, "2024-04-01", "not_yet_researched", source, forum="Resumed session")
+    assert position_of(testland, "2026-11-29") == ConventionPosition.NON_COMMITTAL
+
+
+def test_a_state_that_spoke_but_was_never_assessed_is_not_yet_researched(testland, source):
+    published_statement(testland, "2024-04-01", "not_yet_researched", source)
+    assert position_of(testland, "2026-11-29") == ConventionPosition.NOT_YET_RESEARCHED
+
+
+def test_a_draft_statement_does_not_count(testland, source):
+    statement = published_statement(testland, "2024-04-01", "supports", source)
+    statement.publication = Publication.DRAFT
+    statement.save()
+    assert position_of(testland, "2026-11-29") == ConventionPosition.NOT_YET_RESEARCHED
+
+
+# --- Figures ----------------------------------------------------------------------------
+
+
+def test_position_counts_keep_not_yet_researched_apart_from_no_public_position(make_state, source):
+    looked, spoke, unknown = make_state(), make_state(), make_state()
+    published_statement(looked, "2024-01-01", "no_public_position", source)
+    published_statement(spoke, "2024-01-01", "supports", source)
+    counts = figures_of([looked, spoke, unknown], "2026-11-29").position_counts
+    assert list(counts) == list(ConventionPosition)
+    assert counts[ConventionPosition.NO_PUBLIC_POSITION] == 1
+    assert counts[ConventionPosition.NOT_YET_RESEARCHED] == 1
+    assert counts[ConventionPosition.SUPPORTS] == 1
+    assert sum(counts.values()) == 3
+
+
+def test_research_coverage_counts_states_with_a_researched_position(make_state, source):
+    states = [make_state() for _ in range(4)]
+    published_statement(states[0], "2024-01-01", "supports", source)
+    published_statement(states[1], "2024-06-01", "no_public_position", source)
+    assert figures_of(states, "2026-11-29").research_coverage == (2, 4)
+    assert figures_of(states, "2024-03-01").research_coverage == (1, 4)
+    assert figures_of(states, "2023-12-31").research_coverage == (0, 4)
+
+
+def test_no_state_is_counted_as_not_submitting_until_someone_has_researched_it(make_state):
+    counts = figures_of([make_state(), make_state()], "2024-01-01").submission_counts
+    assert counts == {
+        SubmissionStatus.MADE: 0,
+        SubmissionStatus.NOT_MADE: 0,
+        SubmissionStatus.NOT_YET_RESEARCHED: 2,
+    }
+
+
+def test_a_recorded_submission_counts_from_its_date(testland, source):
+    WrittenSubmission.objects.create(
+        publication=Publication.PUBLISHED,
+        state=testland,
+        status=SubmissionStatus.MADE,
+        submitted_on=day("2023-11-30"),
+        source=source,
+    )
+    assert figures_of([testland], "2023-11-29").submission_counts[SubmissionStatus.NOT_MADE] == 1
+    assert figures_of([testland], "2023-11-30").submission_counts[SubmissionStatus.MADE] == 1
+
+
+def test_figures_count_only_the_states_of_their_counting_rule(make_state, rome_statute, source):
+    inside, outside = make_state(), make_state(in_icc_asia_pacific=False, un_regional_group="WEOG")
+    for state in (inside, outside):
+        published_action(state, rome_statute, "accession", "2010-01-01", source)
+    assert figures_of([inside, outside], "2026-11-29", rome_statute).states_parties == 2
+    counted = figures_of([inside, outside], "2026-11-29", rome_statute, CountingRule.ICC_ASIA_PACIFIC)
+    assert counted.states_parties == 1
+    assert counted.total == 1
+    assert counted.rule == CountingRule.ICC_ASIA_PACIFIC
+
+
+@pytest.mark.parametrize("rule", list(CountingRule))
+def test_each_counting_rule_selects_the_same_states_in_sql_and_in_python(db, rule):
+    in_sql = set(State.objects.in_counting_rule(rule))
+    in_python = {standing.state for standing in Figures(State.objects.standings(), rule).standings}
+    assert in_sql == in_python
+    assert in_sql
+
+
+def test_states_parties_over_time_steps_at_each_entry_into_force_and_withdrawal(make_state, rome_statute, source):
+    early, late = make_state(), make_state()
+    published_action(early, rome_statute, "accession", "2003-02-10", source)  # in force 1 May 2003
+    published_action(late, rome_statute, "accession", "2011-12-02", source)  # in force 1 February 2012
+    published_action(early, rome_statute, "withdrawal", "2018-03-17", source)  # takes effect 17 March 2019
+    steps = figures_of([early, late], "2026-11-29", rome_statute).states_parties_over_time()
+    assert steps == [
+        (rome_statute.adopted_on, 0),
+        (day("2003-05-01"), 1),
+        (day("2012-02-01"), 2),
+        (day("2019-03-17"), 1),
+    ]
+
+
+def test_status_by_subregion_adds_up_to_the_status_counts(make_state, rome_statute, source):
+    party = make_state(subregion="035")
+    published_action(party, rome_statute, "accession", "2010-01-01", source)
+    signatory = make_state(subregion="034")
+    published_action(signatory, rome_statute, "signature", "2000-01-01", source)
+    figures = figures_of([party, signatory, make_state(subregion="034")], "2026-11-29", rome_statute)
+    by_subregion = figures.treaty_status_by_subregion
+    assert list(by_subregion) == ["034", "035"]
+    assert by_subregion["034"][TreatyStatus.SIGNATORY] == 1
+    assert by_subregion["034"][TreatyStatus.NON_PARTY] == 1
+    assert by_subregion["035"][TreatyStatus.STATE_PARTY] == 1
+    totals = {status: sum(row[status] for row in by_subregion.values()) for status in TreatyStatus}
+    assert totals == figures.treaty_status_counts
+
+
+def test_states_by_position_lists_every_position_in_order(make_state, source):
+    speaker = make_state()
+    published_statement(speaker, "2024-01-01", "supports", source)
+    by_position = figures_of([speaker, make_state()], "2026-11-29").states_by_position()
+    assert list(by_position) == list(ConventionPosition)
+    assert by_position[ConventionPosition.SUPPORTS] == [speaker]
+    assert len(by_position[ConventionPosition.NOT_YET_RESEARCHED]) == 1
