@@ -26,6 +26,8 @@ from states.resources import (
 )
 
 VERIFICATION_FIELDS = ("source", "verification", "last_verified_on")
+# The public note is shown with the fact; the research note never leaves the staff side.
+NOTE_FIELDS = ("public_note", "research_note")
 
 # An address typed without a scheme is taken as https (Django 6's default).
 URLS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -117,6 +119,7 @@ class TreatyActionInline(FactInline):
         ("treaty", "action_type", "date", "later_effective_date"),
         ("depositary_notification", "publication"),
         VERIFICATION_FIELDS,
+        NOTE_FIELDS,
         "seen_version",
     ]
 
@@ -130,6 +133,7 @@ class PositionStatementInline(FactInline):
         "quote",
         ("position", "publication"),
         VERIFICATION_FIELDS,
+        NOTE_FIELDS,
         "seen_version",
     ]
 
@@ -140,6 +144,7 @@ class WrittenSubmissionInline(FactInline):
         ("status", "submitted_on", "publication"),
         ("document_symbol", "document_url"),
         VERIFICATION_FIELDS,
+        NOTE_FIELDS,
         "seen_version",
     ]
 
@@ -176,7 +181,7 @@ class StateAdmin(AuditedAdmin):
     fieldsets = [
         (None, {"fields": ["name", ("iso2", "iso3")]}),
         (_("Groups"), {"fields": ["un_regional_group", "subregion", "un_membership", "in_icc_asia_pacific"]}),
-        (_("Source"), {"fields": [VERIFICATION_FIELDS, "verified_by", "notes"]}),
+        (_("Source"), {"fields": [VERIFICATION_FIELDS, "verified_by", NOTE_FIELDS]}),
         (_("Save"), {"fields": ["change_reason", "seen_version"]}),
     ]
     autocomplete_fields = ["source"]

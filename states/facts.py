@@ -49,6 +49,19 @@ class SourcedFact(models.Model):
         related_name="+",
         verbose_name=_("verified by"),
     )
+    public_note = models.TextField(
+        _("public note"),
+        blank=True,
+        help_text=_("Shown to the public with the fact: plain words that help a reader understand it."),
+    )
+    research_note = models.TextField(
+        _("research note (staff only)"),
+        blank=True,
+        help_text=_(
+            "Never shown to the public: how the fact was researched, what remains to check, "
+            "pages read through mirrors, anything taken from memory."
+        ),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     history = HistoricalRecords(inherit=True)

@@ -74,6 +74,11 @@ class Source(models.Model):
         blank=True,
         help_text=_("The day a researcher last read this page, if recorded."),
     )
+    research_note = models.TextField(
+        _("research note (staff only)"),
+        blank=True,
+        help_text=_("Never shown to the public: how this page was found or read, what remains to check."),
+    )
 
     objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -162,7 +167,6 @@ class State(SourcedFact):
             "its Asia-Pacific States (the headline counting rule)."
         ),
     )
-    notes = models.TextField(_("notes"), blank=True)
 
     objects = StateQuerySet.as_manager()
 
@@ -294,7 +298,6 @@ class TreatyAction(ReviewedFact):
         blank=True,
         help_text=_("For example C.N.185.2019.TREATIES-XVIII.10"),
     )
-    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["date", "pk"]
@@ -479,7 +482,6 @@ class TimelineEvent(PartlyDated, ReviewedFact):
     topic = models.CharField(_("topic"), max_length=16, choices=TimelineTopic.choices)
     event = models.TextField(_("event"))
     document_symbol = models.CharField(_("document symbol"), max_length=120, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
         ordering = ["date", "pk"]

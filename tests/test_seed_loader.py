@@ -138,21 +138,21 @@ def test_every_rome_statute_fact_points_to_the_depositary_record_to_verify(rome_
 
 def test_a_row_staff_changed_since_the_seed_loaded_it_is_kept_and_listed(db, seed_copy):
     vietnam = State.objects.get(iso3="VNM")
-    vietnam.notes = "Checked by staff."
+    vietnam.public_note = "Checked by staff."
     vietnam._change_reason = "Staff correction"
     vietnam.save()
     replace_in(seed_copy / "states.csv", "Viet Nam", "Vietnam")
     output = load(seed_copy)
     assert "0 updated" in output
     assert "Kept 1 row(s) that staff changed" in output
-    assert "Viet Nam (name, notes)" in output
+    assert "Viet Nam (name, public_note)" in output
     vietnam.refresh_from_db()
-    assert (vietnam.name, vietnam.notes) == ("Viet Nam", "Checked by staff.")
+    assert (vietnam.name, vietnam.public_note) == ("Viet Nam", "Checked by staff.")
 
 
 def test_a_seed_action_that_cannot_follow_the_states_record_is_refused(db, seed_copy):
     with (seed_copy / "treaty_actions.csv").open("a") as handle:
-        handle.write(f"IND,rome-statute,withdrawal,2020-01-01,,,,{Source.objects.first().url},secondary,\n")
+        handle.write(f"IND,rome-statute,withdrawal,2020-01-01,,,,{Source.objects.first().url},secondary,,\n")
     with pytest.raises(CommandError) as error:
         load(seed_copy)
     assert 'field "action_type": India was not a State Party to the Rome Statute on 2020-01-01' in str(error.value)

@@ -195,6 +195,10 @@ class SeedLoader:
             "verification": row["verification"].strip(),
         }
 
+    def noted(self, row):
+        """A fact's public note and its staff-only research note."""
+        return {"public_note": row["public_note"].strip(), "research_note": row["research_note"].strip()}
+
     def source(self, row):
         return Source, {"url": row["url"].strip()}, {"title": row["title"], "publisher": row["publisher"]}
 
@@ -220,7 +224,7 @@ class SeedLoader:
             "subregion": row["subregion"].strip(),
             "un_membership": row["un_membership"].strip(),
             "in_icc_asia_pacific": parse_yes_no(row, "in_icc_asia_pacific"),
-            "notes": row["notes"],
+            **self.noted(row),
             **self.sourced(row),
         }
         return State, {"iso3": row["iso3"].strip()}, values
@@ -235,7 +239,7 @@ class SeedLoader:
             "date": parse_date(row, "date", required=True),
             "later_effective_date": parse_date(row, "later_effective_date"),
             "depositary_notification": row["depositary_notification"].strip(),
-            "notes": row["notes"],
+            **self.noted(row),
             **self.sourced(row),
         }
         return TreatyAction, key, values
@@ -273,13 +277,14 @@ class SeedLoader:
             "date_precision": row["date_precision"].strip(),
             "topic": row["topic"].strip(),
             "document_symbol": row["document_symbol"].strip(),
-            "notes": row["notes"],
+            **self.noted(row),
             **self.sourced(row),
         }
         return TimelineEvent, key, values
 
 
 SOURCED_COLUMNS = ["source_url", "verification"]
+NOTE_COLUMNS = ["public_note", "research_note"]
 TREATY_COLUMNS = [
     "slug",
     "short_name",
@@ -300,7 +305,7 @@ STATE_COLUMNS = [
     "subregion",
     "un_membership",
     "in_icc_asia_pacific",
-    "notes",
+    *NOTE_COLUMNS,
     *SOURCED_COLUMNS,
 ]
 ACTION_COLUMNS = [
@@ -311,7 +316,7 @@ ACTION_COLUMNS = [
     "later_effective_date",
     "depositary_notification",
     "entry_into_force_per_source",
-    "notes",
+    *NOTE_COLUMNS,
     *SOURCED_COLUMNS,
 ]
 STATEMENT_COLUMNS = [
@@ -338,7 +343,7 @@ TIMELINE_COLUMNS = [
     "topic",
     "event",
     "document_symbol",
-    "notes",
+    *NOTE_COLUMNS,
     *SOURCED_COLUMNS,
 ]
 
