@@ -81,22 +81,34 @@ def legend_entry(value, count=None):
     return {"value": value, "label": value.label, "fill": pattern_id(category_style(value)), "count": count}
 
 
-def asia_pacific_map(standings, layer):
-    """Everything the map template needs: shapes with their category, the legend."""
+def layer_counts(figures, layer):
+    """The figures' count for each category of ``layer``."""
+    return {
+        MapLayer.ROME_STATUTE: figures.treaty_status_counts,
+        MapLayer.POSITION: figures.position_counts,
+        MapLayer.SUBMISSION: figures.submission_counts,
+    }[MapLayer(layer)]
+
+
+def asia_pacific_map(standings, layer, figures):
+    """Everything the map template needs: a shape for each of ``standings``
+    with its category, and a legend that counts exactly the states of
+    ``figures`` (the page's counting rule). States drawn but outside the rule
+    are listed apart, never counted in the legend."""
     shapes = map_shapes()
     categories = layer_categories(layer)
-    counts = dict.fromkeys(categories, 0)
+    counted = {standing.state.pk for standing in figures.standings}
     states = []
     for standing in standings:
         shape = shapes["states"].get(standing.state.iso3)
         if shape is None:
             continue
         category = categories(category_of(standing, layer))
-        counts[category] += 1
         states.append(
             {
                 "state": standing.state,
                 "category": category,
+                "counted": standing.state.pk in counted,
                 "fill": pattern_id(category_style(category)),
                 "d": shape["d"],
                 "marker": shape["marker"],
@@ -104,6 +116,7 @@ def asia_pacific_map(standings, layer):
         )
     # Markers last, so small island states sit on top of larger neighbours.
     states.sort(key=lambda shape: shape["marker"] is not None)
+    counts = layer_counts(figures, layer)
     return {
         "layer": MapLayer(layer),
         "layers": MapLayer,
@@ -111,6 +124,7 @@ def asia_pacific_map(standings, layer):
         "height": shapes["height"],
         "context": shapes["context"],
         "states": states,
+        "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.name),
         "patterns": patterns(),
         "legend": [legend_entry(value, counts[value]) for value in categories],
     }

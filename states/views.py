@@ -81,7 +81,7 @@ def overview(request, as_of):
             "as_of": as_of,
             "rule": figures.rule,
             "figures": figures,
-            "map": asia_pacific_map(standings, layer),
+            "map": asia_pacific_map(standings, layer, figures),
             "map_keep": {"map": layer} if "map" in request.GET else {},
             "as_of_param": as_of.isoformat() if "as_of" in request.GET else "",
             "parties_chart": cumulative_steps(figures.states_parties_over_time(), as_of),
