@@ -14,6 +14,9 @@ from states.choices import (
     Verification,
 )
 
+# The blank choice of every filter menu: no filter.
+ANY = _("Any")
+
 # Sort keys accepted in ?sort=, each a function of a Standing. "-key" reverses.
 SORT_KEYS = {
     "name": lambda standing: standing.state.name,
@@ -37,23 +40,28 @@ class StateFilter(django_filters.FilterSet):
     (status, position, submission, verification) run on the standings."""
 
     q = django_filters.CharFilter(method="search", label=_("Name or ISO code"))
-    subregion = django_filters.ChoiceFilter(choices=Subregion.choices, label=_("Subregion"))
-    un_regional_group = django_filters.ChoiceFilter(choices=UNRegionalGroup.choices, label=_("UN regional group"))
+    subregion = django_filters.ChoiceFilter(empty_label=ANY, choices=Subregion.choices, label=_("Subregion"))
+    un_regional_group = django_filters.ChoiceFilter(
+        empty_label=ANY, choices=UNRegionalGroup.choices, label=_("UN regional group")
+    )
     in_counting_rule = django_filters.ChoiceFilter(
+        empty_label=ANY,
         field_name="in_icc_asia_pacific",
         choices=[("yes", _("In the ICC Asia-Pacific count")), ("no", _("Outside the count"))],
         method="counting_rule",
         label=_("Counting rule"),
     )
-    status = django_filters.ChoiceFilter(choices=TreatyStatus.choices, method="by_standing", label=_("Rome Statute"))
+    status = django_filters.ChoiceFilter(
+        empty_label=ANY, choices=TreatyStatus.choices, method="by_standing", label=_("Rome Statute")
+    )
     position = django_filters.ChoiceFilter(
-        choices=ConventionPosition.choices, method="by_standing", label=_("Position")
+        empty_label=ANY, choices=ConventionPosition.choices, method="by_standing", label=_("Position")
     )
     submission = django_filters.ChoiceFilter(
-        choices=SubmissionStatus.choices, method="by_standing", label=_("Written comments")
+        empty_label=ANY, choices=SubmissionStatus.choices, method="by_standing", label=_("Written comments")
     )
     verification = django_filters.ChoiceFilter(
-        choices=Verification.choices, method="by_standing", label=_("Least-verified fact")
+        empty_label=ANY, choices=Verification.choices, method="by_standing", label=_("Least-verified fact")
     )
 
     def search(self, queryset, name, value):

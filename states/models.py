@@ -419,6 +419,11 @@ class PositionStatement(PartlyDated, ReviewedFact):
     def __str__(self):
         return f"{self.state}, {self.display_date}: {self.get_position_display()}"
 
+    @property
+    def is_assessed(self):
+        """Whether someone has read a position into what the state said."""
+        return self.position != ConventionPosition.NOT_YET_RESEARCHED
+
 
 class WrittenSubmission(ReviewedFact):
     """What is known of a state's written comments on the draft articles, which

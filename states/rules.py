@@ -249,11 +249,7 @@ def latest_assessed_statement(statements, as_of):
     """The statement that gives a state's position on ``as_of``: the latest one
     made by then whose content has been assessed. A statement recorded as "not
     yet researched" leaves the position as it was. None: not yet researched."""
-    assessed = [
-        statement
-        for statement in statements
-        if statement.date <= as_of and statement.position != ConventionPosition.NOT_YET_RESEARCHED
-    ]
+    assessed = [statement for statement in statements if statement.date <= as_of and statement.is_assessed]
     return max(assessed, key=lambda statement: (statement.date, statement.pk), default=None)
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("convention/", views.convention, name="convention"),
     path("about/", views.about, name="about"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("changes/", views.changes, name="changes"),
 ]

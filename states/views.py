@@ -19,8 +19,10 @@ from states.choices import (
     CountingRule,
     Publication,
     SubmissionStatus,
+    Subregion,
     TimelineTopic,
     TreatyStatus,
+    UNRegionalGroup,
     Verification,
 )
 from states.filters import StateFilter, sort_standings
@@ -138,6 +140,31 @@ def state_list(request, as_of):
     )
 
 
+def coded(name, category_of):
+    """Two CSV columns for a category: its stable code, and beside it its label in words."""
+    return [
+        (name, lambda standing, as_of: category_of(standing).value),
+        (f"{name}_label", lambda standing, as_of: category_of(standing).label),
+    ]
+
+
+# The CSV's columns, each (name, value for a standing on a date).
+CSV_COLUMNS = [
+    ("iso3", lambda standing, as_of: standing.state.iso3),
+    ("name", lambda standing, as_of: standing.state.name),
+    ("in_counting_rule", lambda standing, as_of: "yes" if standing.state.in_icc_asia_pacific else "no"),
+    *coded("un_regional_group", lambda standing: UNRegionalGroup(standing.state.un_regional_group)),
+    *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
+    *coded("rome_statute_status", lambda standing: standing.treaty_status),
+    ("entry_into_force", lambda standing, as_of: standing.treaty_record.entry_into_force or ""),
+    *coded("position", lambda standing: standing.position),
+    *coded("submission", lambda standing: standing.submission),
+    *coded("verification", lambda standing: standing.verification),
+    ("last_verified", lambda standing, as_of: standing.last_verified or ""),
+    ("as_of", lambda standing, as_of: as_of.isoformat()),
+]
+
+
 @require_GET
 @with_as_of
 def state_list_csv(request, as_of):
@@ -145,41 +172,9 @@ def state_list_csv(request, as_of):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            "iso3",
-            "name",
-            "in_counting_rule",
-            "un_regional_group",
-            "subregion",
-            "rome_statute_status",
-            "entry_into_force",
-            "position",
-            "submission",
-            "verification",
-            "last_verified",
-            "as_of",
-        ]
-    )
+    writer.writerow(name for name, _value in CSV_COLUMNS)
     for standing in standings:
-        state, record = standing.state, standing.treaty_record
-        writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in [
-                state.iso3,
-                state.name,
-                "yes" if state.in_icc_asia_pacific else "no",
-                state.un_regional_group,
-                state.get_subregion_display(),
-                standing.treaty_status.value,
-                record.entry_into_force or "",
-                standing.position.value,
-                standing.submission.value,
-                standing.verification.value,
-                standing.last_verified or "",
-                as_of.isoformat(),
-            ]
-        )
+        writer.writerow(spreadsheet_safe(value(standing, as_of)) for _name, value in CSV_COLUMNS)
     return response
 
 
@@ -248,6 +243,7 @@ def convention(request, as_of):
 
 @require_GET
 def about(request):
+    states = State.objects.only(*{field for rule in CountingRule for field in rule.criteria})
     return render(
         request,
         "about.html",
@@ -256,12 +252,17 @@ def about(request):
             "positions": ConventionPosition,
             "submissions": SubmissionStatus,
             "verifications": Verification,
-            "rules": CountingRule,
+            "rules": [(rule, sum(rule.includes(state) for state in states)) for rule in CountingRule],
             # Only sources that back something the public can see.
             "sources": Source.objects.backing_public_facts().order_by("publisher", "title"),
             "treaty": Treaty.objects.rome_statute(),
         },
     )
+
+
+@require_GET
+def accessibility(request):
+    return render(request, "accessibility.html")
 
 
 CHANGES_PER_PAGE = 50

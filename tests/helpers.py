@@ -6,7 +6,7 @@ import datetime
 from django.contrib.auth.models import Group, User
 
 from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
-from states.models import PositionStatement, TreatyAction
+from states.models import PositionStatement, State, TreatyAction
 
 PASSWORD = "a long enough password"
 
@@ -20,6 +20,23 @@ def staff_user(name, group=None, **extra):
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def public_urls():
+    """Every public address, with each state's profile and each map layer (needs the seed)."""
+    codes = list(State.objects.order_by("iso3").values_list("iso3", flat=True))
+    urls = ["/", "/?map=position", "/?map=submission", "/?as_of=2019-03-17", "/states/", "/states/export.csv"]
+    urls += [f"/states/{code}/" for code in codes]
+    urls += [f"/compare/?states={','.join(codes[i : i + 8])}" for i in range(0, len(codes), 8)]
+    urls += [
+        "/convention/",
+        "/convention/?as_of=2020-01-01",
+        "/about/",
+        "/accessibility/",
+        "/changes/",
+        "/changes/?page=2",
+    ]
+    return urls
 
 
 # --- Published facts for made-up states ----------------------------------------------

@@ -167,6 +167,7 @@ def test_switching_the_map_to_positions_without_javascript(browser, site):
         "/compare/?states=PHL,IDN,MYS",
         "/convention/",
         "/about/",
+        "/accessibility/",
         "/changes/",
         "/?as_of=2023-02-30",
         "/states/XYZ/",

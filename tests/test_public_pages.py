@@ -22,6 +22,7 @@ PAGES = [
     "/compare/?states=PHL,IDN,MYS",
     "/convention/",
     "/about/",
+    "/accessibility/",
     "/changes/",
 ]
 

@@ -6,6 +6,7 @@ import pytest
 
 from states.facts import SourcedFact
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from tests.helpers import public_urls
 
 NOTED = [Source, State, Treaty, TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent]
 
@@ -15,15 +16,6 @@ def seeded_research_notes():
     for model in NOTED:
         notes |= set(model.objects.exclude(research_note="").values_list("research_note", flat=True))
     return notes
-
-
-def public_urls():
-    codes = list(State.objects.order_by("iso3").values_list("iso3", flat=True))
-    urls = ["/", "/?map=position", "/?map=submission", "/?as_of=2019-03-17", "/states/", "/states/export.csv"]
-    urls += [f"/states/{code}/" for code in codes]
-    urls += [f"/compare/?states={','.join(codes[i : i + 8])}" for i in range(0, len(codes), 8)]
-    urls += ["/convention/", "/convention/?as_of=2020-01-01", "/about/", "/changes/", "/changes/?page=2"]
-    return urls
 
 
 def test_the_seed_has_research_notes_to_hide(db):
