@@ -117,9 +117,21 @@ class TreatyStatus(models.TextChoices):
 
     NON_PARTY = "non_party", _("Non-party")
     SIGNATORY = "signatory", _("Signatory")
+    NOT_INTENDING_TO_BE_PARTY = "not_intending_to_be_party", _("Signed, but does not intend to become a party")
     JOINED_NOT_IN_FORCE = "joined_not_in_force", _("Joined, not yet in force")
     STATE_PARTY = "state_party", _("State Party")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    @property
+    def counted_as(self):
+        """The category figures count a state with this status in. A signatory
+        that told the depositary it does not intend to become a party (Israel,
+        2002) has no obligations from its signature: it counts as a non-party."""
+        return TreatyStatus.NON_PARTY if self == TreatyStatus.NOT_INTENDING_TO_BE_PARTY else self
+
+
+# The categories that figures, charts and legends count states in.
+COUNTED_TREATY_STATUSES = [status for status in TreatyStatus if status.counted_as == status]
 
 
 class ConventionPosition(models.TextChoices):
@@ -159,6 +171,7 @@ class TreatyActionType(models.TextChoices):
     ACCESSION = "accession", _("Accession")
     ACCEPTANCE = "acceptance", _("Acceptance")
     APPROVAL = "approval", _("Approval")
+    NON_INTENTION = "non_intention", _("Notified it does not intend to become a party")
     INSTRUMENT_WITHDRAWN = "instrument_withdrawn", _("Instrument withdrawn before it took effect")
     WITHDRAWAL = "withdrawal", _("Withdrawal notified")
 

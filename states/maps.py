@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from states.choices import ConventionPosition, SubmissionStatus, TreatyStatus
+from states.choices import COUNTED_TREATY_STATUSES, ConventionPosition, SubmissionStatus, TreatyStatus
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
 
@@ -46,19 +46,28 @@ def category_style(value):
 
 
 def layer_categories(layer):
+    """The categories a layer's legend counts, in order."""
     return {
-        MapLayer.ROME_STATUTE: TreatyStatus,
-        MapLayer.POSITION: ConventionPosition,
-        MapLayer.SUBMISSION: SubmissionStatus,
+        MapLayer.ROME_STATUTE: COUNTED_TREATY_STATUSES,
+        MapLayer.POSITION: list(ConventionPosition),
+        MapLayer.SUBMISSION: list(SubmissionStatus),
     }[MapLayer(layer)]
 
 
 def category_of(standing, layer):
+    """The legend category a state is drawn and counted in."""
     return {
-        MapLayer.ROME_STATUTE: standing.treaty_status,
+        MapLayer.ROME_STATUTE: standing.treaty_status.counted_as,
         MapLayer.POSITION: standing.position,
         MapLayer.SUBMISSION: standing.submission,
     }[MapLayer(layer)]
+
+
+def status_of(standing, layer):
+    """What the state's own status is, in words (more precise than its legend category)."""
+    return (
+        standing.treaty_status.label if MapLayer(layer) == MapLayer.ROME_STATUTE else category_of(standing, layer).label
+    )
 
 
 @lru_cache(maxsize=1)
@@ -103,11 +112,12 @@ def asia_pacific_map(standings, layer, figures):
         shape = shapes["states"].get(standing.state.iso3)
         if shape is None:
             continue
-        category = categories(category_of(standing, layer))
+        category = category_of(standing, layer)
         states.append(
             {
                 "state": standing.state,
                 "category": category,
+                "status": status_of(standing, layer),
                 "counted": standing.state.pk in counted,
                 "fill": pattern_id(category_style(category)),
                 "d": shape["d"],

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from states.choices import (
     CONSENT_TYPES,
+    COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
     SubmissionStatus,
@@ -90,6 +91,7 @@ class TreatyRecord:
         self.consent = next((a for a in actions if a.is_consent), None)
         self.withdrawal = by_type.get(TreatyActionType.WITHDRAWAL)
         self.instrument_withdrawn = by_type.get(TreatyActionType.INSTRUMENT_WITHDRAWN)
+        self.non_intention = by_type.get(TreatyActionType.NON_INTENTION)
         for action in actions:
             action.treaty = treaty  # spare a query per action in takes_effect_on
 
@@ -129,9 +131,25 @@ class TreatyRecord:
             if entry_into_force and entry_into_force <= as_of:
                 return TreatyStatus.STATE_PARTY
             return TreatyStatus.JOINED_NOT_IN_FORCE
+        if self.non_intention and self.non_intention.date <= as_of:
+            return TreatyStatus.NOT_INTENDING_TO_BE_PARTY
         if self.signature and self.signature.date <= as_of:
             return TreatyStatus.SIGNATORY
         return TreatyStatus.NON_PARTY
+
+    def status_detail(self, as_of):
+        """What the status alone leaves out, in words: an instrument the state
+        took back before it took effect (Malaysia, 2019). Empty otherwise."""
+        taken_back = self._withdrawn_instrument()
+        if taken_back is None or self.instrument_withdrawn.date > as_of:
+            return ""
+        on = date_format(self.instrument_withdrawn.date, "j F Y")
+        if taken_back is self.withdrawal:
+            return _("Notice of withdrawal taken back before it took effect (%(date)s)") % {"date": on}
+        return _("%(instrument)s withdrawn before it took effect (%(date)s)") % {
+            "instrument": taken_back.get_action_type_display(),
+            "date": on,
+        }
 
     def check_can_add(self, action):
         """Raise ValidationError, in the editor's words, if ``action`` cannot
@@ -197,6 +215,27 @@ class TreatyRecord:
                             "status": TreatyStatus(status).label,
                             "revoked": kind.INSTRUMENT_WITHDRAWN.label,
                         }
+                    }
+                )
+        if action.action_type == kind.NON_INTENTION:
+            if self.signature is None or self.signature.date > action.date:
+                raise ValidationError(
+                    {
+                        "action_type": _(
+                            "%(state)s had not signed by %(date)s: only a signatory notifies that it does not "
+                            "intend to become a party."
+                        )
+                        % {"state": state_name, "date": on}
+                    }
+                )
+            if self.status_on(action.date) in (TreatyStatus.JOINED_NOT_IN_FORCE, TreatyStatus.STATE_PARTY):
+                raise ValidationError(
+                    {
+                        "action_type": _(
+                            "%(state)s had already joined by %(date)s; a state that has joined leaves by "
+                            "notifying a withdrawal."
+                        )
+                        % {"state": state_name, "date": on}
                     }
                 )
         if action.action_type == kind.INSTRUMENT_WITHDRAWN:
@@ -285,6 +324,7 @@ class Standing:
         self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
         self.written_submission = written_submission
         self.treaty_status = treaty_record.status_on(as_of) if treaty_record else None
+        self.treaty_status_detail = treaty_record.status_detail(as_of) if treaty_record else ""
         self.latest_assessed_statement = latest_assessed_statement(self.statements, as_of)
         self.position = (
             ConventionPosition(self.latest_assessed_statement.position)
@@ -360,7 +400,8 @@ class Figures:
 
     @property
     def treaty_status_counts(self):
-        return tally((standing.treaty_status for standing in self.standings), TreatyStatus)
+        """How many states are in each counted category (``TreatyStatus.counted_as``)."""
+        return tally((standing.treaty_status.counted_as for standing in self.standings), COUNTED_TREATY_STATUSES)
 
     @property
     def states_parties(self):
@@ -384,8 +425,10 @@ class Figures:
         """For each M49 subregion that has states here, in code order, the count of each status."""
         by_subregion = defaultdict(list)
         for standing in self.standings:
-            by_subregion[Subregion(standing.state.subregion)].append(standing.treaty_status)
-        return {subregion: tally(statuses, TreatyStatus) for subregion, statuses in sorted(by_subregion.items())}
+            by_subregion[Subregion(standing.state.subregion)].append(standing.treaty_status.counted_as)
+        return {
+            subregion: tally(statuses, COUNTED_TREATY_STATUSES) for subregion, statuses in sorted(by_subregion.items())
+        }
 
     def states_by_position(self):
         """The counted states under each position, every position present, in order."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from states.charts import cumulative_steps, stacked_bars
 from states.choices import (
+    COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
     Publication,
@@ -89,9 +90,9 @@ def overview(request, as_of):
             "parties_chart": cumulative_steps(figures.states_parties_over_time(), as_of),
             "subregion_chart": stacked_bars(
                 [(subregion.label, counts) for subregion, counts in figures.treaty_status_by_subregion.items()],
-                TreatyStatus,
+                COUNTED_TREATY_STATUSES,
             ),
-            "subregion_legend": [legend_entry(value) for value in TreatyStatus],
+            "subregion_legend": [legend_entry(value) for value in COUNTED_TREATY_STATUSES],
             "position_chart": stacked_bars(
                 [(value.label, {value: count}) for value, count in figures.position_counts.items()],
                 ConventionPosition,
@@ -156,6 +157,7 @@ CSV_COLUMNS = [
     *coded("un_regional_group", lambda standing: UNRegionalGroup(standing.state.un_regional_group)),
     *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
     *coded("rome_statute_status", lambda standing: standing.treaty_status),
+    ("rome_statute_detail", lambda standing, as_of: standing.treaty_status_detail),
     ("entry_into_force", lambda standing, as_of: standing.treaty_record.entry_into_force or ""),
     *coded("position", lambda standing: standing.position),
     *coded("submission", lambda standing: standing.submission),

@@ -4,7 +4,7 @@ made-up states in test_rules.py)."""
 
 import pytest
 
-from states.choices import CountingRule, Subregion, TreatyStatus
+from states.choices import COUNTED_TREATY_STATUSES, CountingRule, Subregion, TreatyStatus
 from states.models import State
 from tests.helpers import day
 
@@ -115,7 +115,7 @@ def test_early_ratifications_take_effect_with_the_statute_on_1_july_2002(rome_st
 
 def test_status_counts_cover_every_state_in_the_rule(rome_statute):
     counts = asia_pacific_figures(rome_statute, "2023-04-13").treaty_status_counts
-    assert list(counts) == list(TreatyStatus)
+    assert list(counts) == COUNTED_TREATY_STATUSES
     assert counts == {
         TreatyStatus.NON_PARTY: 25,
         TreatyStatus.SIGNATORY: 11,
@@ -131,7 +131,7 @@ def test_status_by_subregion_adds_up_to_the_status_counts(rome_statute):
     assert Subregion.AUSTRALIA_AND_NEW_ZEALAND not in by_subregion
     assert by_subregion[Subregion.CENTRAL_ASIA][TreatyStatus.STATE_PARTY] == 1  # Tajikistan
     assert by_subregion[Subregion.SOUTH_EASTERN_ASIA][TreatyStatus.WITHDRAWN] == 1  # the Philippines
-    totals = {status: sum(row[status] for row in by_subregion.values()) for status in TreatyStatus}
+    totals = {status: sum(row[status] for row in by_subregion.values()) for status in COUNTED_TREATY_STATUSES}
     assert totals == figures.treaty_status_counts
 
 

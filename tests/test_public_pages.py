@@ -146,6 +146,7 @@ def test_csv_export_has_the_promised_columns_and_status_values(client, db):
     assert statuses["THA"] == "signatory"
     assert statuses["IND"] == "non_party"
     assert {row["rome_statute_status"] for row in rows} <= {
+        "not_intending_to_be_party",
         "state_party",
         "joined_not_in_force",
         "signatory",
