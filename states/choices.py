@@ -32,6 +32,21 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
 
 
+class Evidence(models.TextChoices):
+    """How strong the fact behind a shown category is. No fact at all (a
+    non-party with no recorded action) is "not checked"."""
+
+    PRIMARY = "primary", _("verified against the primary record")
+    SECONDARY = "secondary", _("from a secondary source only")
+    NOT_CHECKED = "not_checked", _("not checked against a source")
+
+    @classmethod
+    def of(cls, fact):
+        if fact is None or fact.verification == Verification.UNVERIFIED:
+            return cls.NOT_CHECKED
+        return cls(fact.verification)
+
+
 class DatePrecision(models.TextChoices):
     """How much of a date a source gives. A month-only date is stored as the
     first of that month and shown as "April 2023", never as a made-up day."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from states.choices import COUNTED_TREATY_STATUSES, ConventionPosition, SubmissionStatus, TreatyStatus
+from states.choices import COUNTED_TREATY_STATUSES, ConventionPosition, Evidence, SubmissionStatus, TreatyStatus
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
 
@@ -39,6 +39,7 @@ CATEGORY_STYLE = {
     SubmissionStatus.NOT_MADE: ("#e0673a", "cross"),
 }
 NOT_YET_RESEARCHED_STYLE = ("#f4f4f4", "lines")
+NOT_YET_RESEARCHED = (ConventionPosition.NOT_YET_RESEARCHED, SubmissionStatus.NOT_YET_RESEARCHED)
 
 
 def category_style(value):
@@ -61,6 +62,23 @@ def category_of(standing, layer):
         MapLayer.POSITION: standing.position,
         MapLayer.SUBMISSION: standing.submission,
     }[MapLayer(layer)]
+
+
+def fact_of(standing, layer):
+    """The fact the state's shown category rests on (None: none recorded)."""
+    return {
+        MapLayer.ROME_STATUTE: standing.treaty_status_fact,
+        MapLayer.POSITION: standing.position_fact,
+        MapLayer.SUBMISSION: standing.submission_fact,
+    }[MapLayer(layer)]
+
+
+def rests_on_primary_record(standing, layer):
+    """Whether the shown category rests on a fact verified against the
+    primary record ("not yet researched" claims nothing, so it needs none)."""
+    if category_of(standing, layer) in NOT_YET_RESEARCHED:
+        return True
+    return Evidence.of(fact_of(standing, layer)) == Evidence.PRIMARY
 
 
 def status_of(standing, layer):
@@ -119,6 +137,7 @@ def asia_pacific_map(standings, layer, figures):
                 "category": category,
                 "status": status_of(standing, layer),
                 "counted": standing.state.pk in counted,
+                "unverified": not rests_on_primary_record(standing, layer),
                 "fill": pattern_id(category_style(category)),
                 "d": shape["d"],
                 "marker": shape["marker"],
@@ -134,6 +153,7 @@ def asia_pacific_map(standings, layer, figures):
         "height": shapes["height"],
         "context": shapes["context"],
         "states": states,
+        "unverified": sum(1 for shape in states if shape["unverified"] and shape["counted"]),
         "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.name),
         "patterns": patterns(),
         "legend": [legend_entry(value, counts[value]) for value in categories],

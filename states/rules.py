@@ -24,6 +24,7 @@ from states.choices import (
     COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
+    Evidence,
     SubmissionStatus,
     Subregion,
     TimelineEntryKind,
@@ -136,6 +137,22 @@ class TreatyRecord:
         if self.signature and self.signature.date <= as_of:
             return TreatyStatus.SIGNATORY
         return TreatyStatus.NON_PARTY
+
+    def deciding_action(self, as_of):
+        """The action the status on ``as_of`` rests on (None for a state with no
+        action in effect: a non-party with nothing recorded)."""
+        status = self.status_on(as_of)
+        if status == TreatyStatus.WITHDRAWN:
+            return self.withdrawal
+        if status in (TreatyStatus.STATE_PARTY, TreatyStatus.JOINED_NOT_IN_FORCE):
+            return self.consent
+        if status == TreatyStatus.NOT_INTENDING_TO_BE_PARTY:
+            return self.non_intention
+        if status == TreatyStatus.SIGNATORY:
+            return self.signature
+        if self.instrument_withdrawn and self.instrument_withdrawn.date <= as_of:
+            return self.instrument_withdrawn
+        return None
 
     def status_detail(self, as_of):
         """What the status alone leaves out, in words: an instrument the state
@@ -325,6 +342,7 @@ class Standing:
         self.written_submission = written_submission
         self.treaty_status = treaty_record.status_on(as_of) if treaty_record else None
         self.treaty_status_detail = treaty_record.status_detail(as_of) if treaty_record else ""
+        self.treaty_status_fact = treaty_record.deciding_action(as_of) if treaty_record else None
         self.latest_assessed_statement = latest_assessed_statement(self.statements, as_of)
         self.position = (
             ConventionPosition(self.latest_assessed_statement.position)
@@ -334,6 +352,15 @@ class Standing:
         self.submission = (
             written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
         )
+
+    @property
+    def position_fact(self):
+        """The statement the position rests on (None: not yet researched)."""
+        return self.latest_assessed_statement
+
+    @property
+    def submission_fact(self):
+        return self.written_submission
 
     def timeline(self):
         """The state's record as dated entries, oldest first: its treaty
@@ -378,6 +405,19 @@ class Standing:
         None while any fact has never been checked."""
         dates = [fact.last_verified_on for fact in self.facts]
         return None if None in dates else min(dates)
+
+
+class EvidenceCounts(dict):
+    """How many states of a category rest on a fact of each ``Evidence``
+    strength; reads as words ("1 verified against the primary record, 4 from
+    a secondary source only")."""
+
+    @property
+    def total(self):
+        return sum(self.values())
+
+    def __str__(self):
+        return ", ".join(f"{count} {level.label}" for level, count in self.items() if count)
 
 
 def tally(values, choices):
@@ -429,6 +469,33 @@ class Figures:
         return {
             subregion: tally(statuses, COUNTED_TREATY_STATUSES) for subregion, statuses in sorted(by_subregion.items())
         }
+
+    def _evidence(self, category_of, fact_of, categories):
+        """For each category, how many of its states rest on a fact of each ``Evidence`` strength."""
+        table = {category: EvidenceCounts.fromkeys(Evidence, 0) for category in categories}
+        for standing in self.standings:
+            table[category_of(standing)][Evidence.of(fact_of(standing))] += 1
+        return table
+
+    @property
+    def treaty_status_evidence(self):
+        return self._evidence(
+            lambda standing: standing.treaty_status.counted_as,
+            lambda standing: standing.treaty_status_fact,
+            COUNTED_TREATY_STATUSES,
+        )
+
+    @property
+    def position_evidence(self):
+        return self._evidence(
+            lambda standing: standing.position, lambda standing: standing.position_fact, ConventionPosition
+        )
+
+    @property
+    def submission_evidence(self):
+        return self._evidence(
+            lambda standing: standing.submission, lambda standing: standing.submission_fact, SubmissionStatus
+        )
 
     def states_by_position(self):
         """The counted states under each position, every position present, in order."""

@@ -149,6 +149,20 @@ def coded(name, category_of):
     ]
 
 
+def sourced(name, fact_of):
+    """Two CSV columns for the fact a category rests on: its source's address and its verification."""
+
+    def source(standing, as_of):
+        fact = fact_of(standing)
+        return fact.source.url if fact else ""
+
+    def verification(standing, as_of):
+        fact = fact_of(standing)
+        return fact.verification if fact else ""
+
+    return [(f"{name}_source", source), (f"{name}_verification", verification)]
+
+
 # The CSV's columns, each (name, value for a standing on a date).
 CSV_COLUMNS = [
     ("iso3", lambda standing, as_of: standing.state.iso3),
@@ -158,9 +172,12 @@ CSV_COLUMNS = [
     *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
     *coded("rome_statute_status", lambda standing: standing.treaty_status),
     ("rome_statute_detail", lambda standing, as_of: standing.treaty_status_detail),
+    *sourced("rome_statute", lambda standing: standing.treaty_status_fact),
     ("entry_into_force", lambda standing, as_of: standing.treaty_record.entry_into_force or ""),
     *coded("position", lambda standing: standing.position),
+    *sourced("position", lambda standing: standing.position_fact),
     *coded("submission", lambda standing: standing.submission),
+    *sourced("submission", lambda standing: standing.submission_fact),
     *coded("verification", lambda standing: standing.verification),
     ("last_verified", lambda standing, as_of: standing.last_verified or ""),
     ("as_of", lambda standing, as_of: as_of.isoformat()),
@@ -236,7 +253,7 @@ def convention(request, as_of):
             .filter(topic=TimelineTopic.CAH_CONVENTION)
             .select_related("source"),
             "by_position": [
-                (legend_entry(position, len(states)), states)
+                (legend_entry(position, len(states)), states, figures.position_evidence[position])
                 for position, states in figures.states_by_position().items()
             ],
         },

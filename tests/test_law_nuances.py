@@ -66,7 +66,10 @@ def test_israels_profile_lists_its_signature_and_its_notice(client, db):
 
 def test_the_map_names_israels_own_status(client, db):
     page = client.get("/", {"as_of": "2026-11-29"}).content.decode()
-    assert 'aria-label="Israel: Signed, but does not intend to become a party (outside the count)"' in page
+    assert (
+        'aria-label="Israel: Signed, but does not intend to become a party (not yet verified) (outside the count)"'
+        in page
+    )
 
 
 def test_malaysia_reads_accession_withdrawn_before_it_took_effect_everywhere(client, db):
