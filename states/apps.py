@@ -7,6 +7,9 @@ class StatesConfig(AppConfig):
     name = "states"
     verbose_name = _("Tracked states")
 
+    def ready(self):
+        from states import changelog  # noqa: F401 (connects the public record of changes)
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """Django's admin, with the staff site (and its research queue) as the default site."""

@@ -211,3 +211,26 @@ class TimelineEntryKind(models.TextChoices):
     ACTION = "action", _("Treaty action")
     DERIVED = "derived", _("Worked out from the treaty's rules")
     STATEMENT = "statement", _("Statement")
+
+
+class ChangeKind(models.TextChoices):
+    """What a published change did to the public record."""
+
+    INITIAL_DATA = "initial_data", _("Initial data")
+    ADDED = "added", _("Added")
+    PUBLISHED = "published", _("Published after review")
+    CHANGED = "changed", _("Changed")
+    REMOVED = "removed", _("Removed")
+
+
+class RecordKind(models.TextChoices):
+    """The kinds of record a published change can be about."""
+
+    TREATY_ACTION = "treatyaction", _("Treaty action")
+    POSITION_STATEMENT = "positionstatement", _("Statement on a convention")
+    WRITTEN_SUBMISSION = "writtensubmission", _("Written comments")
+    TIMELINE_EVENT = "timelineevent", _("Timeline event")
+    STATE = "state", _("State")
+    TREATY = "treaty", _("Treaty")
+    SOURCE = "source", _("Source")
+    DATA_LOAD = "data_load", _("Research data")

@@ -6,13 +6,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from states.choices import (
+    ChangeKind,
     ConventionPosition,
+    RecordKind,
     SubmissionStatus,
     Subregion,
     TreatyStatus,
     UNRegionalGroup,
     Verification,
 )
+from states.models import PublishedChange, State
 
 # The blank choice of every filter menu: no filter.
 ANY = _("Any")
@@ -92,3 +95,17 @@ class StateFilter(django_filters.FilterSet):
             for standing in standings
             if all(getattr(standing, attributes[name]) == value for name, value in wanted.items())
         ]
+
+
+class PublishedChangeFilter(django_filters.FilterSet):
+    """Filters for /changes/, in the query string like the table's."""
+
+    state = django_filters.ModelChoiceFilter(
+        queryset=State.objects.all(), to_field_name="iso3", empty_label=ANY, label=_("State")
+    )
+    record_kind = django_filters.ChoiceFilter(empty_label=ANY, choices=RecordKind.choices, label=_("Kind of record"))
+    kind = django_filters.ChoiceFilter(empty_label=ANY, choices=ChangeKind.choices, label=_("Change"))
+
+    class Meta:
+        model = PublishedChange
+        fields = ["state", "record_kind", "kind"]

@@ -24,10 +24,12 @@ from simple_history.models import HistoricalRecords
 from states import rules
 from states.choices import (
     CONSENT_TYPES,
+    ChangeKind,
     ConventionPosition,
     CountingRule,
     PeriodUnit,
     Publication,
+    RecordKind,
     SubmissionStatus,
     Subregion,
     TimelineTopic,
@@ -507,3 +509,53 @@ class TimelineEvent(PartlyDated, ReviewedFact):
 
     def __str__(self):
         return f"{self.display_date}: {self.event}"
+
+
+# --- The public record of changes -------------------------------------------------
+
+
+class PublishedChange(models.Model):
+    """One change to what the public sees, written when it happens (see
+    ``states.changelog``): what kind of record, what changed in words, and the
+    reason staff gave. Never who made it; drafts and research notes never
+    appear."""
+
+    made_at = models.DateTimeField(_("when"), db_index=True)
+    kind = models.CharField(_("change"), max_length=16, choices=ChangeKind.choices)
+    record_kind = models.CharField(_("kind of record"), max_length=24, choices=RecordKind.choices)
+    record_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
+    state = models.ForeignKey(
+        State,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="published_changes",
+        verbose_name=_("state"),
+    )
+    title = models.TextField(_("record"))
+    what_changed = models.TextField(_("what changed"), blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-made_at", "-pk"]
+        verbose_name = _("published change")
+        verbose_name_plural = _("published changes")
+        constraints = [
+            choices_constraint("kind", ChangeKind, "published_change_kind_is_known"),
+            choices_constraint("record_kind", RecordKind, "published_change_record_kind_is_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def get_absolute_url(self):
+        """Where the public sees the record now (None if nowhere, as after its removal)."""
+        if self.kind == ChangeKind.REMOVED:
+            return None
+        if self.state_id:
+            return reverse("states:detail", args=[self.state.iso3])
+        if self.record_kind == RecordKind.TIMELINE_EVENT:
+            return reverse("states:convention")
+        if self.record_kind in (RecordKind.TREATY, RecordKind.SOURCE):
+            return reverse("states:about")
+        return None

@@ -6,6 +6,7 @@ import datetime
 import functools
 import re
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,6 @@ from states.choices import (
     COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
-    Publication,
     SubmissionStatus,
     Subregion,
     TimelineTopic,
@@ -26,9 +26,9 @@ from states.choices import (
     UNRegionalGroup,
     Verification,
 )
-from states.filters import StateFilter, sort_standings
+from states.filters import PublishedChangeFilter, StateFilter, sort_standings
 from states.maps import MapLayer, asia_pacific_map, legend_entry
-from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
 from states.rules import Figures
 from states.spreadsheets import spreadsheet_safe
 
@@ -285,63 +285,25 @@ def accessibility(request):
 
 
 CHANGES_PER_PAGE = 50
-CHANGE_TYPES = {"+": _("Added"), "~": _("Changed"), "-": _("Removed")}
-
-
-def describe_change(record):
-    """What a history record is about, in a line, from the record's own fields."""
-    model = record.instance_type
-    if model is TreatyAction:
-        return f"{record.state.name}: {record.treaty.short_name}, {record.get_action_type_display()} ({record.date})"
-    if model is PositionStatement:
-        return f"{record.state.name}: {_('statement of')} {record.date} ({record.get_position_display()})"
-    if model is WrittenSubmission:
-        return f"{record.state.name}: {_('written comments')}, {record.get_status_display()}"
-    if model is TimelineEvent:
-        return f"{_('Convention timeline')}: {record.event[:120]}"
-    if model is State:
-        return f"{record.name}: {_('groups and codes')}"
-    return f"{_('Treaty')}: {record.short_name}"
 
 
 @require_GET
 def changes(request):
-    """Published changes, newest first, with dates and reasons (never who made them).
-
-    One query per kind of record, whatever the page: each kind's newest
-    changes up to the end of this page are merged, and the page sliced out.
-    """
-    page_number = request.GET.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
-    enough = page_number * CHANGES_PER_PAGE
-    histories = [
-        TreatyAction.history.filter(publication=Publication.PUBLISHED).select_related("state", "treaty"),
-        PositionStatement.history.filter(publication=Publication.PUBLISHED).select_related("state"),
-        WrittenSubmission.history.filter(publication=Publication.PUBLISHED).select_related("state"),
-        TimelineEvent.history.filter(publication=Publication.PUBLISHED),
-        State.history.all(),
-        Treaty.history.all(),
-    ]
-    records = []
-    for history in histories:
-        records += history.order_by("-history_date", "-history_id")[:enough]
-    records.sort(key=lambda record: record.history_date, reverse=True)
-    start = (page_number - 1) * CHANGES_PER_PAGE
-    shown = [
-        {
-            "when": record.history_date,
-            "type": CHANGE_TYPES[record.history_type],
-            "what": describe_change(record),
-            "reason": record.history_change_reason or "",
-        }
-        for record in records[start:enough]
-    ]
+    """Published changes, newest first, with what changed and the reason
+    staff gave (never who made them); filtered by state and kind."""
+    change_filter = PublishedChangeFilter(request.GET, queryset=PublishedChange.objects.select_related("state"))
+    changes = change_filter.qs if change_filter.is_valid() else PublishedChange.objects.none()
+    # get_page turns a malformed page number into the first page and one past the end into the last.
+    page = Paginator(changes, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "changes.html",
         {
-            "changes": shown,
-            "page_number": page_number,
-            "has_next": len(records) > enough,
+            "filter": change_filter,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "query_without_page": query.urlencode(),
         },
     )

@@ -18,7 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
+from states.changelog import SEED_REASON, record_data_load
 from states.choices import Publication
 from states.facts import ReviewedFact
 from states.models import (
@@ -30,9 +32,6 @@ from states.models import (
     TreatyAction,
     WrittenSubmission,
 )
-
-# The reason the history gives for the loader's own saves.
-SEED_REASON = "Loaded from the seed data"
 
 
 class SeedRowError(Exception):
@@ -358,6 +357,7 @@ class Command(BaseCommand):
         loader = SeedLoader(options["dir"])
         with transaction.atomic():
             loader.load_all()
+            record_data_load(loader.counts["created"], loader.counts["updated"], timezone.now())
         counts = loader.counts
         self.stdout.write(
             f"Seed data loaded: {counts['created']} created, {counts['updated']} updated, "

@@ -1,0 +1,167 @@
+"""The public record of changes (/changes/).
+
+django-simple-history writes a history row for every save and delete, on every
+path: change form, state page, history revert, import, publish action, bulk
+delete. Each new row is compared here with the one before it; when what the
+public sees changed, a ``PublishedChange`` says so in words. Drafts, research
+notes and the names of staff never reach it. The seed loader's rows are
+summed up once by the loader instead of one entry per row.
+"""
+
+from django.db import models
+from django.dispatch import receiver
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from simple_history.signals import post_create_historical_record
+
+from states.choices import ChangeKind, Publication, RecordKind
+from states.models import PublishedChange, State
+
+# The reason the history gives for the seed loader's own saves.
+SEED_REASON = "Loaded from the seed data"
+
+# Fields whose changes the public never sees.
+NOT_PUBLIC = {"id", "version", "publication", "draft_of", "research_note", "verified_by"}
+
+
+def is_public(row):
+    """Whether a history row shows a version the public could see."""
+    return getattr(row, "publication", Publication.PUBLISHED) == Publication.PUBLISHED
+
+
+def change_kind(row, previous):
+    """What the saved or deleted version did to the public record (None: nothing public)."""
+    was_public = previous is not None and is_public(previous)
+    if row.history_type == "-":
+        return ChangeKind.REMOVED if is_public(row) else None
+    if is_public(row):
+        if was_public:
+            return ChangeKind.CHANGED
+        return ChangeKind.ADDED if previous is None else ChangeKind.PUBLISHED
+    # A published fact turned back into a draft (a revert to its draft-era version) leaves the public record.
+    return ChangeKind.REMOVED if was_public else None
+
+
+def shown(field, value):
+    """A field's value as the public pages word it."""
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):
+        related = field.related_model.objects.filter(pk=value).first()
+        return str(related) if related else "—"
+    if isinstance(field, models.BooleanField):
+        return _("yes") if value else _("no")
+    if isinstance(field, models.DateField):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def what_changed(model, previous, row):
+    """The public fields that differ, in words: "position: Non-committal → Supports …"."""
+    parts = []
+    for field in model._meta.concrete_fields:
+        if field.name in NOT_PUBLIC:
+            continue
+        old, new = getattr(previous, field.attname), getattr(row, field.attname)
+        if old == new:
+            continue
+        name = str(field.verbose_name)
+        if isinstance(field, models.TextField):
+            parts.append(_("%(field)s rewritten") % {"field": name})
+        else:
+            parts.append(f"{name}: {shown(field, old)} → {shown(field, new)}")
+    return "; ".join(parts)
+
+
+def title_of(record):
+    """The record's whole title, as a reader would look for it."""
+    kind = RecordKind(record._meta.model_name)
+    if kind == RecordKind.TREATY_ACTION:
+        return _("%(state)s: %(treaty)s, %(action)s (%(date)s)") % {
+            "state": record.state.name,
+            "treaty": record.treaty.short_name,
+            "action": record.get_action_type_display(),
+            "date": date_format(record.date, "j F Y"),
+        }
+    if kind == RecordKind.POSITION_STATEMENT:
+        return _("%(state)s: statement of %(date)s, %(forum)s") % {
+            "state": record.state.name,
+            "date": record.display_date,
+            "forum": record.forum,
+        }
+    if kind == RecordKind.WRITTEN_SUBMISSION:
+        return _("%(state)s: written comments on the draft articles") % {"state": record.state.name}
+    if kind == RecordKind.TIMELINE_EVENT:
+        return _("%(topic)s timeline, %(date)s: %(event)s") % {
+            "topic": record.get_topic_display(),
+            "date": record.display_date,
+            "event": record.event,
+        }
+    if kind == RecordKind.STATE:
+        return _("%(state)s: groups and codes") % {"state": record.name}
+    if kind == RecordKind.TREATY:
+        return _("%(treaty)s: the treaty and its rules") % {"treaty": record.short_name}
+    return _("Source: %(title)s") % {"title": record.title}
+
+
+@receiver(post_create_historical_record)
+def record_published_change(sender, instance, history_instance, **kwargs):
+    if instance._meta.model_name not in RecordKind.values:
+        return
+    if history_instance.history_change_reason == SEED_REASON:
+        return  # the seed loader sums up its load in one entry
+    # Read both back from the database: a record saved with a date typed as
+    # text still holds that text in memory.
+    row = sender.objects.get(pk=history_instance.pk)
+    instance = type(instance).objects.filter(pk=instance.pk).first() or instance
+    previous = (
+        sender.objects.filter(id=instance.pk)
+        .exclude(history_id=row.history_id)
+        .filter(history_date__lte=row.history_date)
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    kind = change_kind(row, previous)
+    if kind is None:
+        return
+    changes = what_changed(type(instance), previous, row) if kind == ChangeKind.CHANGED else ""
+    if kind == ChangeKind.CHANGED and not changes:
+        return  # a save that changed nothing the public sees
+    PublishedChange.objects.create(
+        made_at=row.history_date,
+        kind=kind,
+        record_kind=RecordKind(instance._meta.model_name),
+        record_id=instance.pk,
+        state=instance if isinstance(instance, State) else getattr(instance, "state", None),
+        title=title_of(instance),
+        what_changed=changes,
+        reason=row.history_change_reason or "",
+    )
+
+
+def record_data_load(created, updated, when):
+    """One entry for a run of the seed loader, instead of one per record."""
+    if created:
+        first_load = not PublishedChange.objects.filter(kind=ChangeKind.INITIAL_DATA).exists()
+        PublishedChange.objects.create(
+            made_at=when,
+            kind=ChangeKind.INITIAL_DATA if first_load else ChangeKind.ADDED,
+            record_kind=RecordKind.DATA_LOAD,
+            title=(
+                _("Initial data: %(count)d records from the coalition's research")
+                if first_load
+                else _("%(count)d records added from the coalition's research")
+            )
+            % {"count": created},
+            reason=SEED_REASON,
+        )
+    if updated:
+        PublishedChange.objects.create(
+            made_at=when,
+            kind=ChangeKind.CHANGED,
+            record_kind=RecordKind.DATA_LOAD,
+            title=_("%(count)d records updated from the coalition's research") % {"count": updated},
+            reason=SEED_REASON,
+        )
