@@ -142,3 +142,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Where the loader reads the project's own seed data.
 SEED_DIR = BASE_DIR / "seed"
+
+# Mail (corrections from readers are sent to staff): the console unless configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cah-tracker@localhost")

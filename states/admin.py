@@ -15,7 +15,16 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from states.forms import ChangeReasonForm, ReviewedFactForm, TreatyActionFormSet, VersionCheckedForm
-from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.models import (
+    CorrectionReport,
+    PositionStatement,
+    Source,
+    State,
+    TimelineEvent,
+    Treaty,
+    TreatyAction,
+    WrittenSubmission,
+)
 from states.resources import (
     PositionStatementResource,
     SafeCSV,
@@ -284,3 +293,24 @@ class TimelineEventAdmin(ReviewedFactAdmin):
     list_filter = ["publication", "topic", "verification"]
     search_fields = ["event", "document_symbol"]
     autocomplete_fields = ["source"]
+
+
+@admin.register(CorrectionReport)
+class CorrectionReportAdmin(admin.ModelAdmin):
+    """Readers' corrections: staff read them and answer with a status and a
+    reply note; what the reader wrote is never edited."""
+
+    list_display = ["reference", "submitted_at", "state", "fact", "status"]
+    list_filter = ["status"]
+    list_select_related = ["state"]
+    search_fields = ["fact", "what_is_wrong", "source_url", "state__name"]
+    fields = ["submitted_at", "state", "fact", "what_is_wrong", "source_url", "email", "status", "reply_note"]
+    readonly_fields = ["submitted_at", "state", "fact", "what_is_wrong", "source_url", "email"]
+    formfield_overrides = URLS_ASSUME_HTTPS
+
+    @admin.display(description=_("reference"), ordering="pk")
+    def reference(self, report):
+        return report.reference
+
+    def has_add_permission(self, request):
+        return False  # corrections come from readers, through the public form

@@ -6,12 +6,21 @@ django.contrib.admin) makes it the default site, so ``admin.site`` and
 """
 
 from django.contrib import admin
+from django.db.models import Case, When
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from states.choices import ConventionPosition, SubmissionStatus
-from states.models import PositionStatement, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.choices import ConventionPosition, CorrectionStatus, SubmissionStatus
+from states.models import (
+    CorrectionReport,
+    PositionStatement,
+    State,
+    TimelineEvent,
+    Treaty,
+    TreatyAction,
+    WrittenSubmission,
+)
 
 # What each kind of fact's name reads, fetched with it.
 NAMED_BY = {
@@ -65,6 +74,10 @@ class StaffAdminSite(admin.AdminSite):
             "never_primary": queue_listing(
                 (model, model.objects.published().never_checked_against_primary()) for model in NAMED_BY
             ),
+            "corrections": CorrectionReport.objects.select_related("state").order_by(
+                Case(When(status=CorrectionStatus.NEW, then=0), default=1), "-submitted_at"
+            )[:SHOWN_PER_LIST],
+            "new_corrections": CorrectionReport.objects.filter(status=CorrectionStatus.NEW).count(),
             "stale": queue_listing((model, model.objects.published().due_for_reverification()) for model in NAMED_BY),
         }
         return render(request, "admin/research_queue.html", context)

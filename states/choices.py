@@ -234,3 +234,11 @@ class RecordKind(models.TextChoices):
     TREATY = "treaty", _("Treaty")
     SOURCE = "source", _("Source")
     DATA_LOAD = "data_load", _("Research data")
+
+
+class CorrectionStatus(models.TextChoices):
+    """Where staff are with a reader's correction."""
+
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")

@@ -2,6 +2,7 @@
 state's treaty actions checked together when entered together."""
 
 import copy
+import re
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -9,7 +10,7 @@ from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from states.models import TreatyAction
+from states.models import CorrectionReport, State, TreatyAction
 from states.rules import check_in_date_order
 
 
@@ -148,3 +149,58 @@ class TreatyActionFormSet(forms.BaseInlineFormSet):
             actions = [action for action in entered + saved if action.treaty_id == treaty_id]
             for action, error in check_in_date_order(treaty, actions, is_changed):
                 add_errors_by_field(form_of[id(action)], error)
+
+
+WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+class CorrectionForm(forms.ModelForm):
+    """A reader's correction. No account and no JavaScript. ``website`` is a
+    honeypot: hidden from people, it is filled in only by bots."""
+
+    state = forms.ModelChoiceField(
+        queryset=State.objects.all(),
+        to_field_name="iso3",
+        required=False,
+        empty_label=_("Not about one state"),
+        label=_("State"),
+    )
+    source_url = forms.URLField(
+        assume_scheme="https",
+        max_length=500,
+        label=_("Source that shows it"),
+        help_text=_("A public page that shows what is right, for example the UN Treaty Collection."),
+    )
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = CorrectionReport
+        fields = ["state", "fact", "what_is_wrong", "source_url", "email"]
+        widgets = {"what_is_wrong": forms.Textarea(attrs={"rows": 6, "maxlength": 2000})}
+        labels = {"email": _("Your email (optional)")}
+        help_texts = {
+            "what_is_wrong": _("Say what the site shows, what you believe is right, and why."),
+            "email": _("Only if you would like an answer. It is never shown on the site."),
+        }
+
+    def clean_what_is_wrong(self):
+        text = self.cleaned_data["what_is_wrong"].strip()
+        if len(re.findall(r"\w", WEB_ADDRESS.sub("", text))) < 15:
+            raise ValidationError(
+                _("Please say in words what is wrong and what is right: links alone cannot be checked."),
+                code="no_words",
+            )
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(
+                _("This report looks automated and was not sent. If you are a person, leave the last field empty."),
+                code="honeypot",
+            )
+        return cleaned

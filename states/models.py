@@ -12,7 +12,7 @@ version, history, review) in ``states.facts``.
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator, RegexValidator
+from django.core.validators import MinLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
@@ -26,6 +26,7 @@ from states.choices import (
     CONSENT_TYPES,
     ChangeKind,
     ConventionPosition,
+    CorrectionStatus,
     CountingRule,
     PeriodUnit,
     Publication,
@@ -559,3 +560,54 @@ class PublishedChange(models.Model):
         if self.record_kind in (RecordKind.TREATY, RecordKind.SOURCE):
             return reverse("states:about")
         return None
+
+
+# --- Corrections from readers ------------------------------------------------------
+
+
+class CorrectionReport(models.Model):
+    """A reader's report that a fact is wrong, sent from the public form. Staff
+    see it in the research queue and answer with a status and a reply note."""
+
+    state = models.ForeignKey(
+        State,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="correction_reports",
+        verbose_name=_("state"),
+    )
+    fact = models.CharField(_("which fact"), max_length=300, blank=True)
+    what_is_wrong = models.TextField(_("what is wrong, and what is right"), max_length=2000)
+    source_url = models.URLField(
+        _("source that shows it"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    email = models.EmailField(_("reader's email (optional)"), blank=True)
+    submitted_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.NEW
+    )
+    reply_note = models.TextField(
+        _("reply note"), blank=True, help_text=_("What staff found and did; sent to the reader if they left an email.")
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("correction from a reader")
+        verbose_name_plural = _("corrections from readers")
+        constraints = [
+            choices_constraint("status", CorrectionStatus, "correction_report_status_is_known"),
+            models.CheckConstraint(
+                condition=Q(source_url__startswith="https://") | Q(source_url__startswith="http://"),
+                name="correction_report_source_is_a_web_address",
+                violation_error_message=_("The source must be a web address (http:// or https://)."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.state or _('no state')} – {self.fact or _('no fact named')}"
+
+    @property
+    def reference(self):
+        """The number the reader is given to quote."""
+        return f"C-{self.pk:05d}" if self.pk else ""

@@ -15,4 +15,6 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("changes/", views.changes, name="changes"),
+    path("corrections/new/", views.report_correction, name="report_correction"),
+    path("corrections/sent/", views.correction_sent, name="correction_sent"),
 ]

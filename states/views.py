@@ -4,15 +4,21 @@ depend on the date, and makes a fixed number of queries however many states."""
 import csv
 import datetime
 import functools
+import logging
 import re
 
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from states.charts import cumulative_steps, stacked_bars
 from states.choices import (
@@ -27,11 +33,13 @@ from states.choices import (
     Verification,
 )
 from states.filters import PublishedChangeFilter, StateFilter, sort_standings
+from states.forms import CorrectionForm
 from states.maps import MapLayer, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
 from states.rules import Figures
 from states.spreadsheets import spreadsheet_safe
 
+logger = logging.getLogger(__name__)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HEADLINE_RULE = CountingRule.ICC_ASIA_PACIFIC
 MAX_COMPARED = 8
@@ -282,6 +290,59 @@ def about(request):
 @require_GET
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+# --- Corrections from readers ---------------------------------------------------
+
+REPORTS_PER_ADDRESS_PER_HOUR = 5
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+REFERENCE = re.compile(r"C-\d{5,}")
+
+
+def reports_from_address(request):
+    """How many corrections this network address sent in the past hour (kept in the cache, not the database)."""
+    return f"corrections-sent:{request.META.get('REMOTE_ADDR', '')}"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_correction(request):
+    """The public correction form; ``?state=PHL&fact=...`` prefill it from the page a reader came from."""
+    key = reports_from_address(request)
+    if request.method == "POST":
+        if cache.get(key, 0) >= REPORTS_PER_ADDRESS_PER_HOUR:
+            return render(request, "corrections/too_many.html", status=429)
+        form = CorrectionForm(request.POST)
+        if form.is_valid():
+            report = form.save()
+            cache.set(key, cache.get(key, 0) + 1, timeout=3600)
+            tell_staff_about(report)
+            return redirect(f"{reverse('states:correction_sent')}?reference={report.reference}")
+        return render(request, "corrections/form.html", {"form": form}, status=400)
+    fact = CONTROL_CHARACTERS.sub("", request.GET.get("fact", ""))[:300]
+    form = CorrectionForm(initial={"state": request.GET.get("state", "").upper(), "fact": fact})
+    return render(request, "corrections/form.html", {"form": form})
+
+
+@require_GET
+def correction_sent(request):
+    reference = request.GET.get("reference", "")
+    if not REFERENCE.fullmatch(reference):
+        raise Http404("No such reference.")
+    return render(request, "corrections/sent.html", {"reference": reference})
+
+
+def tell_staff_about(report):
+    """Email the staff who may handle corrections (the console by default, see EMAIL_BACKEND).
+    A mail failure is logged; the reader's report is already saved."""
+    staff = User.objects.filter(is_active=True, is_staff=True).exclude(email="")
+    recipients = [user.email for user in staff if user.has_perm("states.change_correctionreport")]
+    if not recipients:
+        return
+    body = render_to_string("corrections/email.txt", {"report": report})
+    try:
+        send_mail(_("Correction %(reference)s from a reader") % {"reference": report.reference}, body, None, recipients)
+    except Exception:  # any backend error: the report is saved and shows in the research queue
+        logger.exception("Could not email staff about correction %s", report.reference)
 
 
 CHANGES_PER_PAGE = 50

@@ -5,6 +5,7 @@ from itertools import product
 from string import ascii_uppercase
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
@@ -18,6 +19,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     runs inside a transaction that is rolled back."""
     with django_db_blocker.unblock():
         call_command("load_seed", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate limits live there)."""
+    cache.clear()
 
 
 @pytest.fixture

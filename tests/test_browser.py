@@ -169,6 +169,7 @@ def test_switching_the_map_to_positions_without_javascript(browser, site):
         "/about/",
         "/accessibility/",
         "/changes/",
+        "/corrections/new/?state=PHL",
         "/?as_of=2023-02-30",
         "/states/XYZ/",
     ],
@@ -266,3 +267,32 @@ def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(bro
     overview = public.open("/?as_of=2026-11-29")
     assert int(overview.locator("#positions-supports").get_attribute("value")) == supports_before + 1
     public.assert_clean()
+
+
+def test_a_reader_files_a_correction_and_staff_find_it_in_the_research_queue(browser, site, visit):
+    from django.contrib.auth.models import Group, User
+
+    call_command("setup_roles", stdout=io.StringIO())
+    editor = User.objects.create_user("ed_lim", password="a long enough password", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+
+    reader = visit(360)
+    page = reader.open("/states/PHL/")
+    page.get_by_role("link", name="Report a correction (Philippines)").click()
+    page.wait_for_url("**/corrections/new/?state=PHL")
+    assert not page.locator("#id_website").is_visible()  # the honeypot is for bots only
+    page.fill("#id_fact", "Withdrawal date")
+    page.fill("#id_what_is_wrong", "The page should say the withdrawal took effect on 17 March 2019, as the ICC says.")
+    page.fill("#id_source_url", "https://www.icc-cpi.int/news/icc-statement-philippines")
+    page.get_by_role("button", name="Send the correction").click()
+    page.wait_for_url("**/corrections/sent/**")
+    reference = page.locator("#correction-reference").inner_text()
+    assert reference.startswith("C-")
+    reader.assert_clean()
+
+    context, staff_page = sign_in(browser, site, editor)
+    staff_page.goto(site + "/admin/research-queue/")
+    row = staff_page.locator("#corrections tr", has_text=reference)
+    assert "Philippines: Withdrawal date" in row.inner_text()
+    assert "New" in row.inner_text()
+    context.close()

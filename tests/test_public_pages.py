@@ -24,6 +24,7 @@ PAGES = [
     "/about/",
     "/accessibility/",
     "/changes/",
+    "/corrections/new/?state=PHL",
 ]
 
 

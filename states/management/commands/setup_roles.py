@@ -20,6 +20,8 @@ ROLES = {
         "view_state",
         "change_state",
         "view_treaty",
+        "view_correctionreport",
+        "change_correctionreport",
     ],
     # Publishers review: everything editors do, plus publish and delete, and
     # the records that are public as soon as they are saved (states, treaties).
@@ -31,6 +33,9 @@ ROLES = {
             for action in ("view", "add", "change", "delete")
         ),
         "publish_state",
+        "view_correctionreport",
+        "change_correctionreport",
+        "delete_correctionreport",
     ],
 }
 
