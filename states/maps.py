@@ -3,6 +3,9 @@
 Shapes come from states/geodata/asia_pacific_map.json (built by
 ``manage.py build_map`` from vendored Natural Earth data). Each category has a
 colour and a texture, so a state's standing can be told without colour.
+States are named on the map where the name fits, and numbered in a key
+below it where it does not; a view zooms into one part of the region (the
+same shapes under another viewBox), where more names fit.
 """
 
 import json
@@ -12,7 +15,14 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from states.choices import COUNTED_TREATY_STATUSES, ConventionPosition, Evidence, SubmissionStatus, TreatyStatus
+from states.choices import (
+    COUNTED_TREATY_STATUSES,
+    ConventionPosition,
+    Evidence,
+    SubmissionStatus,
+    Subregion,
+    TreatyStatus,
+)
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
 
@@ -22,6 +32,31 @@ class MapLayer(models.TextChoices):
     POSITION = "position", _("Position on a convention")
     SUBMISSION = "submission", _("Written comments (res. 77/249)")
 
+
+class MapView(models.TextChoices):
+    """The part of the region the map shows."""
+
+    WHOLE_REGION = "all", _("The whole region")
+    WEST_ASIA = "west_asia", _("West Asia")
+    CENTRAL_AND_SOUTH_ASIA = "central_south_asia", _("Central and South Asia")
+    EAST_AND_SOUTH_EAST_ASIA = "east_south_east_asia", _("East and South-East Asia")
+    PACIFIC = "pacific", _("The Pacific")
+
+    @property
+    def subregions(self):
+        """The M49 subregions whose states the view frames (all of them for the whole region)."""
+        return {
+            MapView.WEST_ASIA: {Subregion.WESTERN_ASIA},
+            MapView.CENTRAL_AND_SOUTH_ASIA: {Subregion.CENTRAL_ASIA, Subregion.SOUTHERN_ASIA},
+            MapView.EAST_AND_SOUTH_EAST_ASIA: {Subregion.EASTERN_ASIA, Subregion.SOUTH_EASTERN_ASIA},
+            MapView.PACIFIC: {Subregion.MELANESIA, Subregion.MICRONESIA, Subregion.POLYNESIA},
+        }.get(self, set(Subregion))
+
+
+# A name is written this large (in map units on the whole 1,000-wide map; a
+# zoomed view scales it, so it reads the same on screen).
+LABEL_SIZE = 11
+CHARACTER_WIDTH = 0.56  # of the font size, for a typical name
 
 # (fill colour, texture) for each category value. Textures: solid, hatch, dots, cross, lines.
 CATEGORY_STYLE = {
@@ -117,11 +152,90 @@ def layer_counts(figures, layer):
     }[MapLayer(layer)]
 
 
-def asia_pacific_map(standings, layer, figures):
+def view_box(states, width, height, view):
+    """(x, y, width, height) framing the view's states, with a margin."""
+    if view == MapView.WHOLE_REGION:
+        return 0, 0, width, height
+    boxes = [shape["box"] for shape in states if shape["subregion"] in view.subregions]
+    left, top = min(box[0] for box in boxes), min(box[1] for box in boxes)
+    right, bottom = max(box[2] for box in boxes), max(box[3] for box in boxes)
+    margin = max(right - left, bottom - top) * 0.06
+    left, top, right, bottom = left - margin, top - margin, right + margin, bottom + margin
+    # No taller than it is wide (a phone scrolls past a tall map): widen around the middle.
+    if bottom - top > right - left:
+        middle, half = (left + right) / 2, (bottom - top) / 2
+        left, right = middle - half, middle + half
+    return left, top, right - left, bottom - top
+
+
+# Lettering for wide screens, and a larger one for phones (shown by CSS media
+# queries): on a phone the whole map is a third as wide, so fewer names fit
+# and more states are numbered in the key.
+SCREENS = {"wide": 1.0, "narrow": 2.6}
+
+
+def lettering(states, box, screen):
+    """Names where they fit (on the state's largest piece of land, else beside
+    it or beside a small island state's circle) without covering another
+    name; numbers (for the key under the map) on the other states in view."""
+    x0, y0, width, height = box
+    size = LABEL_SIZE * SCREENS[screen] * width / 1000
+    radius = 7 * width / 1000
+    taken, names, key = [], [], []
+
+    def place(x, y, text_width, anchor, owner):
+        """Take the space for a name if it is in view and free; a name beside
+        its state (anchor "start") must also keep off every other state's land."""
+        left = x - text_width / 2 if anchor == "middle" else x
+        area = (left, y - size * 0.65, left + text_width, y + size * 0.65)
+        inside = x0 <= area[0] and area[2] <= x0 + width and y0 <= area[1] and area[3] <= y0 + height
+        blocked = any(_overlap(area, other) for other in taken)
+        if anchor == "start":
+            blocked = blocked or any(_overlap(area, shape["box"]) for shape in states if shape is not owner)
+        if not inside or blocked:
+            return False
+        taken.append(area)
+        return True
+
+    # Large states first, so they keep their names; small ones fill in around them.
+    for shape in sorted(states, key=lambda shape: (-shape["label"]["width"], shape["state"].name)):
+        label, name = shape["label"], shape["state"].name
+        if not (x0 <= label["x"] <= x0 + width and y0 <= label["y"] <= y0 + height):
+            continue
+        text_width = len(name) * CHARACTER_WIDTH * size
+        fits_on_land = label["width"] >= text_width and label["height"] >= 1.3 * size
+        if fits_on_land and place(label["x"], label["y"], text_width, "middle", shape):
+            names.append({"x": label["x"], "y": label["y"], "text": name, "anchor": "middle"})
+            continue
+        # Beside the circle of a small island state, or to the right of a small shape.
+        beside = (shape["marker"][0] + radius * 1.4, shape["marker"][1]) if shape["marker"] else None
+        beside = beside or (shape["box"][2] + size * 0.3, label["y"])
+        if place(*beside, text_width, "start", shape):
+            names.append({"x": beside[0], "y": beside[1], "text": name, "anchor": "start"})
+            continue
+        x, y = shape["marker"] or (label["x"], label["y"])
+        key.append({"x": x, "y": y, "state": shape["state"]})
+    key.sort(key=lambda entry: entry["state"].name)
+    for number, entry in enumerate(key, start=1):
+        entry["number"] = number
+    return {
+        "screen": screen,
+        "size": round(size, 2),
+        "halo": round(size / 4, 2),
+        "names": [{**name, "x": round(name["x"], 1)} for name in names],
+        "key": key,
+    }
+
+
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     """Everything the map template needs: a shape for each of ``standings``
-    with its category, and a legend that counts exactly the states of
-    ``figures`` (the page's counting rule). States drawn but outside the rule
-    are listed apart, never counted in the legend."""
+    with its category, names or key numbers for the view, and a legend that
+    counts exactly the states of ``figures`` (the page's counting rule).
+    States drawn but outside the rule are listed apart, never counted."""
     shapes = map_shapes()
     categories = layer_categories(layer)
     counted = {standing.state.pk for standing in figures.standings}
@@ -134,6 +248,7 @@ def asia_pacific_map(standings, layer, figures):
         states.append(
             {
                 "state": standing.state,
+                "subregion": standing.state.subregion,
                 "category": category,
                 "status": status_of(standing, layer),
                 "counted": standing.state.pk in counted,
@@ -141,14 +256,26 @@ def asia_pacific_map(standings, layer, figures):
                 "fill": pattern_id(category_style(category)),
                 "d": shape["d"],
                 "marker": shape["marker"],
+                "box": shape["box"],
+                "label": shape["label"],
             }
         )
+    view = MapView(view)
+    box = view_box(states, shapes["width"], shapes["height"], view)
     # Markers last, so small island states sit on top of larger neighbours.
     states.sort(key=lambda shape: shape["marker"] is not None)
     counts = layer_counts(figures, layer)
     return {
         "layer": MapLayer(layer),
         "layers": MapLayer,
+        "view": view,
+        "views": MapView,
+        "view_box": " ".join(f"{value:.1f}" for value in box),
+        "frame": [round(value, 1) for value in box],
+        "letterings": [lettering(states, box, screen) for screen in SCREENS],
+        # Markers (small island states) keep their size on screen whatever the zoom.
+        "marker_radius": round(7 * box[2] / 1000, 2),
+        "pattern_scale": round(box[2] / 1000, 3),
         "width": shapes["width"],
         "height": shapes["height"],
         "context": shapes["context"],

@@ -6,6 +6,7 @@ import datetime
 import functools
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -34,7 +35,7 @@ from states.choices import (
 )
 from states.filters import PublishedChangeFilter, StateFilter, sort_standings
 from states.forms import CorrectionForm
-from states.maps import MapLayer, asia_pacific_map, legend_entry
+from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
 from states.rules import Figures
 from states.spreadsheets import spreadsheet_safe
@@ -85,6 +86,16 @@ def overview(request, as_of):
     layer = request.GET.get("map", MapLayer.ROME_STATUTE)
     if layer not in MapLayer.values:
         layer = MapLayer.ROME_STATUTE
+    view = request.GET.get("view", MapView.WHOLE_REGION)
+    if view not in MapView.values:
+        view = MapView.WHOLE_REGION
+    # What the map's links keep: the date (as read) and the layer and view chosen.
+    kept = {"as_of": as_of.isoformat()} if "as_of" in request.GET else {}
+    kept |= {name: value for name, value in (("map", layer), ("view", view)) if name in request.GET}
+
+    def map_link(**changes):
+        return "?" + urlencode({**kept, **changes}) + "#map"
+
     return render(
         request,
         "overview.html",
@@ -92,9 +103,10 @@ def overview(request, as_of):
             "as_of": as_of,
             "rule": figures.rule,
             "figures": figures,
-            "map": asia_pacific_map(standings, layer, figures),
-            "map_keep": {"map": layer} if "map" in request.GET else {},
-            "as_of_param": as_of.isoformat() if "as_of" in request.GET else "",
+            "map": asia_pacific_map(standings, layer, figures, view),
+            "map_keep": {name: value for name, value in kept.items() if name != "as_of"},
+            "layer_links": [(value, label, map_link(map=value)) for value, label in MapLayer.choices],
+            "view_links": [(value, label, map_link(view=value)) for value, label in MapView.choices],
             "parties_chart": cumulative_steps(figures.states_parties_over_time(), as_of),
             "subregion_chart": stacked_bars(
                 [(subregion.label, counts) for subregion, counts in figures.treaty_status_by_subregion.items()],

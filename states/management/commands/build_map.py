@@ -8,6 +8,10 @@ or the list of tracked states changes; its output is committed.
 
 The projection is equirectangular with longitudes west of 30°W moved east by
 360°, so the Pacific (Kiribati, Samoa, the Cook Islands) is not split at 180°.
+The frame holds the tracked states and, for orientation, Australia and New
+Zealand; every other country inside it is drawn as context. world-atlas ids
+are not unique (Australia and Ashmore and Cartier Islands share 036), so
+shapes are matched by id and name, never by id alone.
 """
 
 import json
@@ -30,6 +34,8 @@ TOLERANCE = 0.35  # in map units (the map is 1000 wide): finer detail is invisib
 CONTEXT_TOLERANCE = 1.2
 SMALLEST_RING = 0.9  # islets smaller than this are dropped, except a state's largest
 MARKER_BELOW = 7.0  # states whose shapes span less than this get a visible marker
+# Countries the frame always takes in, though not tracked (ISO numeric, Natural Earth name).
+FRAMED_CONTEXT = {("036", "Australia"), ("554", "New Zealand")}
 
 
 def shift(lon):
@@ -108,20 +114,23 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         topology = json.loads(SOURCE.read_text())
         arcs = decode_arcs(topology)
-        geometries = topology["objects"]["countries"]["geometries"]
-        by_id = {geometry.get("id"): geometry for geometry in geometries}
-
+        geometries = list(topology["objects"]["countries"]["geometries"])
         tracked = {}
         for iso3 in State.objects.values_list("iso3", flat=True):
             numeric = pycountry.countries.get(alpha_3=iso3).numeric
-            if numeric not in by_id:
-                raise CommandError(f"{iso3} ({numeric}) is not in {SOURCE.name}")
-            tracked[iso3] = rings_of(by_id.pop(numeric), arcs)
+            shape = shape_of(iso3, [g for g in geometries if g.get("id") == numeric])
+            geometries.remove(shape)
+            tracked[iso3] = rings_of(shape, arcs)
         if not tracked:
             raise CommandError("No states in the database: run load_seed first.")
+        framed = [g for g in geometries if (g.get("id"), g["properties"]["name"]) in FRAMED_CONTEXT]
+        if len(framed) != len(FRAMED_CONTEXT):
+            raise CommandError(f"Australia or New Zealand is missing from {SOURCE.name}")
 
-        # Fit the tracked states' extent into the map's width.
-        west, south, east, north = extent([p for rings in tracked.values() for ring in rings for p in ring])
+        # Fit the tracked states and the framed context into the map's width.
+        in_frame = [p for rings in tracked.values() for ring in rings for p in ring]
+        in_frame += [p for geometry in framed for ring in rings_of(geometry, arcs) for p in ring]
+        west, south, east, north = extent(in_frame)
         squeeze = math.cos(STANDARD_PARALLEL)
         scale = (WIDTH - 2 * PADDING) / ((east - west) * squeeze)
         height = round((north - south) * scale + 2 * PADDING)
@@ -142,17 +151,32 @@ class Command(BaseCommand):
             marker = None
             if max(_span(extent(ring)) for ring in projected) < MARKER_BELOW:
                 marker = [round((left + right) / 2, 1), round((top + bottom) / 2, 1)]
-            shapes[iso3] = {"d": path(kept), "marker": marker}
+            # Where a name fits: the middle of the state's largest piece of land.
+            l_left, l_top, l_right, l_bottom = extent(largest)
+            shapes[iso3] = {
+                "d": path(kept),
+                "marker": marker,
+                "box": [round(v, 1) for v in (left, top, right, bottom)],
+                "label": {
+                    "x": round((l_left + l_right) / 2, 1),
+                    "y": round((l_top + l_bottom) / 2, 1),
+                    "width": round(l_right - l_left, 1),
+                    "height": round(l_bottom - l_top, 1),
+                },
+            }
 
-        # Other countries, drawn faintly for orientation only.
+        # Every other country inside the frame, drawn faintly for orientation only.
         context = []
-        for geometry in by_id.values():
+        for geometry in geometries:
+            rings = []
             for ring in rings_of(geometry, arcs):
                 points = project(ring)
                 left, top, right, bottom = extent(points)
                 inside = right > 0 and left < WIDTH and bottom > 0 and top < height
                 if inside and _span((left, top, right, bottom)) >= 2:
-                    context.append(simplify(points, CONTEXT_TOLERANCE))
+                    rings.append(simplify(points, CONTEXT_TOLERANCE))
+            if rings:
+                context.append({"name": geometry["properties"]["name"], "d": path(rings)})
 
         OUTPUT.write_text(
             json.dumps(
@@ -160,7 +184,7 @@ class Command(BaseCommand):
                     "source": "Natural Earth 1:10m via npm world-atlas 2.0.2 (countries-10m.json)",
                     "width": WIDTH,
                     "height": height,
-                    "context": path(context),
+                    "context": context,
                     "states": shapes,
                 },
                 separators=(",", ":"),
@@ -169,6 +193,22 @@ class Command(BaseCommand):
         )
         size = OUTPUT.stat().st_size
         self.stdout.write(f"Wrote {OUTPUT.name}: {len(shapes)} states, {size // 1024} KB.")
+
+
+def shape_of(iso3, candidates):
+    """The state's own shape among those with its numeric id: the only one, or
+    the one Natural Earth names as pycountry does (ids are shared: 036 is also
+    Ashmore and Cartier Islands)."""
+    if len(candidates) == 1:
+        return candidates[0]
+    country = pycountry.countries.get(alpha_3=iso3)
+    names = {country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)}
+    named = [geometry for geometry in candidates if geometry["properties"]["name"] in names]
+    if len(named) != 1:
+        raise CommandError(
+            f"{iso3}: {len(candidates)} shapes share its id in {SOURCE.name}, none named as pycountry names it"
+        )
+    return named[0]
 
 
 def _span(box):
