@@ -1,12 +1,13 @@
 # Two commands set everything up on a fresh machine:
 #   make run    create .venv, install, migrate, load the seed data, serve on 127.0.0.1:$(PORT)
 #   make test   run the whole test suite (on PostgreSQL when DATABASE_URL is set)
+#   make serve  the production path, locally: DEBUG off, collected static files, gunicorn
 PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +30,20 @@ lint: $(VENV)/installed.stamp
 	$(BIN)/ruff check .
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The production path, locally: DEBUG off, static files compressed and
+# fingerprinted by collectstatic, gunicorn with WEB_CONCURRENCY workers. Plain
+# http on 127.0.0.1 unless HTTPS=1; a SECRET_KEY from the environment, or one
+# made once for this checkout. See the README's production section.
+.secret-key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+SERVE_ENV = HTTPS=$${HTTPS:-0} SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)}
+
+serve: $(VENV)/installed.stamp .secret-key
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_ENV) $(BIN)/python manage.py load_seed
+	$(SERVE_ENV) $(BIN)/python manage.py setup_roles
+	$(SERVE_ENV) $(BIN)/gunicorn cahtracker.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} \
+		--no-control-socket --access-logfile - --error-logfile -

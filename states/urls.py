@@ -17,4 +17,6 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("corrections/new/", views.report_correction, name="report_correction"),
     path("corrections/sent/", views.correction_sent, name="correction_sent"),
+    # For load balancers and uptime monitors.
+    path("healthz", views.healthz, name="healthz"),
 ]

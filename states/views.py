@@ -12,14 +12,15 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from states.charts import cumulative_steps, stacked_bars
 from states.choices import (
@@ -77,7 +78,7 @@ def rome_statute():
 # The inline map makes this page large; it holds no secret (no form token),
 # so compressing it is safe from BREACH-style attacks.
 @gzip_page
-@require_GET
+@require_safe
 @with_as_of
 def overview(request, as_of):
     treaty = rome_statute()
@@ -133,7 +134,7 @@ def filtered_standings(request, as_of):
     return state_filter, sort_standings(standings, sort), sort
 
 
-@require_GET
+@require_safe
 @with_as_of
 def state_list(request, as_of):
     state_filter, standings, sort = filtered_standings(request, as_of)
@@ -204,7 +205,7 @@ CSV_COLUMNS = [
 ]
 
 
-@require_GET
+@require_safe
 @with_as_of
 def state_list_csv(request, as_of):
     state_filter, standings, _sort = filtered_standings(request, as_of)
@@ -217,7 +218,7 @@ def state_list_csv(request, as_of):
     return response
 
 
-@require_GET
+@require_safe
 @with_as_of
 def state_detail(request, iso3, as_of):
     if iso3 != iso3.upper():
@@ -235,7 +236,7 @@ def state_detail(request, iso3, as_of):
     )
 
 
-@require_GET
+@require_safe
 @with_as_of
 def compare(request, as_of):
     codes = []
@@ -258,7 +259,7 @@ def compare(request, as_of):
     )
 
 
-@require_GET
+@require_safe
 @with_as_of
 def convention(request, as_of):
     figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
@@ -280,7 +281,7 @@ def convention(request, as_of):
     )
 
 
-@require_GET
+@require_safe
 def about(request):
     states = State.objects.only(*{field for rule in CountingRule for field in rule.criteria})
     return render(
@@ -299,9 +300,30 @@ def about(request):
     )
 
 
-@require_GET
+@require_safe
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+@require_safe
+def healthz(request):
+    """For load balancers: 200 when the database and the cache answer, else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError as error:
+        checks["database"] = f"unavailable: {error.__class__.__name__}"
+    try:
+        cache.set("healthz", "ok", timeout=10)
+        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "unavailable: no answer"
+    except Exception as error:  # any cache backend error means the cache is down
+        checks["cache"] = f"unavailable: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    response = JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Corrections from readers ---------------------------------------------------
@@ -335,7 +357,7 @@ def report_correction(request):
     return render(request, "corrections/form.html", {"form": form})
 
 
-@require_GET
+@require_safe
 def correction_sent(request):
     reference = request.GET.get("reference", "")
     if not REFERENCE.fullmatch(reference):
@@ -360,7 +382,7 @@ def tell_staff_about(report):
 CHANGES_PER_PAGE = 50
 
 
-@require_GET
+@require_safe
 def changes(request):
     """Published changes, newest first, with what changed and the reason
     staff gave (never who made them); filtered by state and kind."""

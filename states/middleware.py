@@ -1,0 +1,71 @@
+"""Request and response handling that every page shares."""
+
+import logging
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+STAFF_SITE = "/admin/"
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """The strict public policy (settings.CONTENT_SECURITY_POLICY) on every page,
+    except the staff site, which gets STAFF_CONTENT_SECURITY_POLICY: Django's
+    admin and django-import-export still carry inline scripts and styles, and
+    the public policy is not weakened for them."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and parts.config is None and request.path_info.startswith(STAFF_SITE):
+            parts.config = settings.STAFF_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        return parts
+
+
+class DatabaseOutageMiddleware:
+    """A clear 503 page, not a bare 500, while the database cannot be reached
+    (connection refused or lost); the error is logged with its traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, InterfaceError | OperationalError):
+            return None
+        logger.error("Database unavailable for %s", request.path, exc_info=exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "60"
+        return response
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer HEAD as GET but without the body (uptime monitors and link
+    checkers use HEAD): Django renders the body, the app server would only drop it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD" and not response.streaming:
+            response.content = b""
+        return response
+
+
+class RefuseNulInQueryMiddleware:
+    """A query string with a NUL character gets a 400 that says so: no field
+    of the tracker can hold one, and PostgreSQL refuses it in any query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            return render(request, "400_nul.html", status=400)
+        return self.get_response(request)

@@ -1,0 +1,167 @@
+"""Served as production runs it: deploy checks clean, strict headers, HEAD
+wherever GET works, a health check, a clear page when the database is down,
+and no query string that can reach a 500."""
+
+import itertools
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import PASSWORD, staff_user
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "tracker.example.org"}
+
+PUBLIC_PAGES = [
+    "/",
+    "/states/",
+    "/states/export.csv",
+    "/states/PHL/",
+    "/compare/",
+    "/convention/",
+    "/changes/",
+    "/about/",
+    "/accessibility/",
+    "/corrections/new/",
+]
+# Every parameter any public page reads, and values an attacker or a broken link might send.
+PARAMETERS = [
+    "as_of", "map", "view", "states", "page", "sort", "q", "status", "position", "submission",
+    "verification", "subregion", "un_regional_group", "in_counting_rule", "state", "kind", "record_kind",
+    "fact", "reference",
+]  # fmt: skip
+NASTY_VALUES = [
+    "\x00",
+    "PHL\x00",
+    "²",
+    "%C2%B2",
+    "٣",
+    "999999999999999999999999999999",
+    "-1",
+    "0",
+    "2023-02-30",
+    "9999-12-31",
+    "0001-01-01",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "PHL," * 200,
+    "x" * 5000,
+    "",
+]
+
+
+def django_in_a_process(code, **env):
+    """Run Python with Django set up in a fresh process with ``env`` (the settings read the environment once)."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_DEBUG", "HTTPS"}}
+    environment.update(env, DJANGO_SETTINGS_MODULE="cahtracker.settings")
+    script = "import django; django.setup()\n" + code
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True)
+
+
+def test_deploy_checks_report_nothing_with_the_production_environment():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "HTTPS"}}, **PRODUCTION},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_turn_on_https_hsts_and_secure_cookies():
+    result = django_in_a_process(
+        "from django.conf import settings as s\n"
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_AGE, s.DEBUG)",
+        **PRODUCTION,
+    )
+    assert result.stdout.split() == ["True", "31536000", "True", "True", "True", "28800", "False"], result.stderr
+
+
+def test_hsts_and_the_proxy_header_are_configurable():
+    result = django_in_a_process(
+        "from django.conf import settings as s\nprint(s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER)",
+        HSTS_SECONDS="600",
+        TRUST_X_FORWARDED_PROTO="1",
+        **PRODUCTION,
+    )
+    assert result.stdout.strip() == "600 ('HTTP_X_FORWARDED_PROTO', 'https')", result.stderr
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_send_a_strict_content_security_policy_and_permissions_policy(client, db, path):
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_staff_site_has_its_own_policy_and_the_public_one_is_not_weakened(client, roles):
+    client.force_login(staff_user("ed_lim", "Editor"))
+    staff = client.get("/admin/")["Content-Security-Policy"]
+    assert "script-src 'self' 'unsafe-inline'" in staff and "frame-ancestors 'none'" in staff
+    assert "unsafe-inline" not in client.get("/")["Content-Security-Policy"]
+
+
+def test_sign_in_cookies_are_http_only(client, roles):
+    user = staff_user("pub_tan", "Publisher")
+    response = client.post("/admin/login/", {"username": user.username, "password": PASSWORD})
+    assert response.cookies["sessionid"]["httponly"]
+
+
+@pytest.mark.parametrize("path", [*PUBLIC_PAGES, "/healthz"])
+def test_head_works_wherever_get_does_and_sends_no_body(client, db, path):
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_the_health_check_reports_database_and_cache(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_database_outage_gets_a_clear_503_and_is_logged():
+    # A real outage: nothing listens on port 1.
+    result = django_in_a_process(
+        "from django.test import Client\n"
+        "for path in ('/', '/healthz'):\n"
+        "    response = Client().get(path)\n"
+        "    print(response.status_code, response.get('Retry-After'))\n"
+        "    print(response.content.decode()[:4000])\n",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing",
+        SECRET_KEY=PRODUCTION["SECRET_KEY"],
+        ALLOWED_HOSTS="testserver",
+        HTTPS="0",
+    )
+    assert "503 60" in result.stdout, result.stderr
+    assert "The tracker is briefly unavailable" in result.stdout
+    assert '"database": "unavailable: OperationalError"' in result.stdout
+    assert "Database unavailable for /" in result.stdout + result.stderr  # the log line, with its traceback
+    assert "Traceback" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_no_query_string_reaches_a_500(client, db, path):
+    for name, value in itertools.product(PARAMETERS, NASTY_VALUES):
+        response = client.get(path, {name: value})
+        assert response.status_code < 500, (path, name, value)
+    # Several at once, and repeated.
+    assert client.get(path, {"as_of": "٢٠٢٣-٠٤-١٣", "page": "²", "states": ["PHL", "\x00"]}).status_code < 500
+
+
+def test_a_nul_in_the_query_string_is_refused_with_a_clear_message(client, db):
+    response = client.get("/compare/", {"states": "PHL\x00"})
+    assert response.status_code == 400
+    assert "NUL character" in response.content.decode()
