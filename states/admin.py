@@ -14,7 +14,13 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from states.forms import ChangeReasonForm, ReviewedFactForm, TreatyActionFormSet, VersionCheckedForm
+from states.forms import (
+    BoundedImportForm,
+    ChangeReasonForm,
+    ReviewedFactForm,
+    TreatyActionFormSet,
+    VersionCheckedForm,
+)
 from states.models import (
     CorrectionReport,
     PositionStatement,
@@ -51,6 +57,7 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     form = ChangeReasonForm
     formfield_overrides = URLS_ASSUME_HTTPS
     readonly_fields = ["verified_by"]
+    import_form_class = BoundedImportForm
     import_formats = [base_formats.CSV, base_formats.XLSX]
     export_formats = [SafeCSV, SafeXLSX]
 

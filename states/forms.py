@@ -9,9 +9,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
 
 from states.models import CorrectionReport, State, TreatyAction
 from states.rules import check_in_date_order
+from states.spreadsheets import check_import_file
 
 
 def changed_meanwhile(instance, seen_version):
@@ -204,3 +206,12 @@ class CorrectionForm(forms.ModelForm):
                 code="honeypot",
             )
         return cleaned
+
+
+class BoundedImportForm(ImportForm):
+    """The admin's import form, refusing a file too big to import before it is parsed."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        check_import_file(upload)
+        return upload

@@ -11,7 +11,7 @@ from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
-from states.spreadsheets import make_dataset_safe
+from states.spreadsheets import MAX_IMPORT_ROWS, from_spreadsheet, make_dataset_safe, too_many_rows
 
 
 # The library's own escaping strips only a leading "="; these escape all four.
@@ -32,6 +32,18 @@ class FactResource(resources.ModelResource):
         clean_model_instances = True
         skip_unchanged = True
         exclude = ["publication", "draft_of", "verified_by", "version"]
+
+    def before_import(self, dataset, **kwargs):
+        # The admin's form refuses a long file before parsing; this covers every other caller.
+        if len(dataset) > MAX_IMPORT_ROWS:
+            raise too_many_rows(len(dataset))
+        super().before_import(dataset, **kwargs)
+
+    def before_import_row(self, row, **kwargs):
+        # Exports escape cells a spreadsheet would run as formulas; take that escape off again.
+        for name, value in row.items():
+            row[name] = from_spreadsheet(value)
+        super().before_import_row(row, **kwargs)
 
     def validate_instance(self, instance, *args, **kwargs):
         super().validate_instance(instance, *args, **kwargs)

@@ -1,16 +1,37 @@
-"""Exports that open safely in a spreadsheet.
+"""Spreadsheets in and out: exports that open safely, imports within bounds.
 
-A cell that starts with =, +, - or @ would run as a formula in Excel or
-LibreOffice (CSV injection). Such cells get a leading apostrophe, which the
-spreadsheet shows as text. Used by the public CSV and the admin's exports.
+A cell that starts with =, +, -, @, a tab or a carriage return would run as a
+formula in Excel or LibreOffice (CSV injection). Such cells, and cells that
+already start with an apostrophe, get a leading apostrophe, which the
+spreadsheet shows as text; an import takes one apostrophe off again, so an
+exported file imports back unchanged. Used by the public CSV and the admin.
+
+An upload is refused, before it is parsed, above MAX_IMPORT_BYTES or
+MAX_IMPORT_ROWS; an XLSX (a zip) is unpacked with a counter, so a zip bomb
+stops at MAX_XLSX_UNPACKED_BYTES instead of filling the memory.
 """
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+import zipfile
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 5000
+MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 
 def spreadsheet_safe(value):
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return ESCAPE + text if text.startswith((*FORMULA_STARTS, ESCAPE)) else text
+
+
+def from_spreadsheet(value):
+    """Undo ``spreadsheet_safe`` on an imported cell."""
+    return value[1:] if isinstance(value, str) and value.startswith(ESCAPE) else value
 
 
 def make_dataset_safe(dataset):
@@ -19,3 +40,53 @@ def make_dataset_safe(dataset):
     del dataset[:]
     for row in rows:
         dataset.append(row)
+
+
+def check_import_file(upload):
+    """Raise ValidationError, in words, if an uploaded CSV or XLSX is too big
+    to import; leaves the file at its start. Nothing is parsed here."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            _("This file is %(size).1f MB; files up to %(limit)d MB can be imported. Split it into smaller files.")
+            % {"size": upload.size / 1024 / 1024, "limit": MAX_IMPORT_BYTES // 1024 // 1024}
+        )
+    upload.seek(0)
+    is_zip = upload.read(4) == b"PK\x03\x04"
+    upload.seek(0)
+    if is_zip:
+        check_unpacked_size(upload)
+    else:
+        lines = sum(chunk.count(b"\n") for chunk in upload.chunks())
+        upload.seek(0)
+        if lines > MAX_IMPORT_ROWS + 1:
+            raise too_many_rows(lines - 1)
+
+
+def check_unpacked_size(upload):
+    """Unpack every part of an XLSX with a counter, stopping at the limit."""
+    unpacked = 0
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as part:
+                    while chunk := part.read(1024 * 1024):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+                            raise ValidationError(
+                                _(
+                                    "This spreadsheet unpacks to more than %(limit)d MB, far more than any "
+                                    "import needs; it was not read."
+                                )
+                                % {"limit": MAX_XLSX_UNPACKED_BYTES // 1024 // 1024}
+                            )
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError):
+        raise ValidationError(_("This file is not a readable XLSX spreadsheet.")) from None
+    finally:
+        upload.seek(0)
+
+
+def too_many_rows(count):
+    return ValidationError(
+        _("This file has %(count)s rows; up to %(limit)s can be imported at once. Split it into smaller files.")
+        % {"count": f"{count:,}", "limit": f"{MAX_IMPORT_ROWS:,}"}
+    )

@@ -3,11 +3,14 @@ same review rules as an edit, and exports that open safely in a spreadsheet."""
 
 import io
 import re
+import zipfile
 
+import pytest
 import tablib
 
 from states.models import PositionStatement, TreatyAction
 from states.resources import PositionStatementResource, TreatyActionResource
+from states.spreadsheets import spreadsheet_safe
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -107,3 +110,76 @@ def test_an_imported_treaty_action_is_checked_against_the_states_other_actions(p
         invalid.error_dict["action_type"]
     )
     assert not TreatyAction.objects.filter(state__iso3="IND").exists()
+
+
+def upload(client, content, name, file_format):
+    handle = io.BytesIO(content)
+    handle.name = name
+    return client.post(f"{STATEMENTS}import/", {"import_file": handle, "format": file_format})
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(as_user, publisher):
+    response = upload(as_user(publisher), b"state,date\n" + b"x" * (5 * 1024 * 1024), "big.csv", "0")
+    assert "files up to 5 MB can be imported" in response.content.decode()
+
+
+def test_a_file_above_the_row_limit_is_refused_before_it_is_read(as_user, publisher):
+    rows = b"state,date,forum\n" + b"SGP,2026-11-20,PrepCom\n" * 5001
+    response = upload(as_user(publisher), rows, "long.csv", "0")
+    assert "This file has 5,001 rows; up to 5,000 can be imported at once" in response.content.decode()
+    assert not PositionStatement.objects.filter(forum="PrepCom").exists()
+
+
+def test_a_zip_bomb_posing_as_a_spreadsheet_is_refused_without_unpacking_it(as_user, publisher):
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (200 * 1024 * 1024))
+    assert len(bomb.getvalue()) < 1024 * 1024  # under a megabyte on the wire
+    response = upload(as_user(publisher), bomb.getvalue(), "bomb.xlsx", "1")
+    assert "unpacks to more than 40 MB" in response.content.decode()
+
+
+def test_a_broken_spreadsheet_gets_a_clear_message(as_user, publisher):
+    response = upload(as_user(publisher), b"PK\x03\x04 not really a zip", "broken.xlsx", "1")
+    assert "not a readable XLSX spreadsheet" in response.content.decode()
+
+
+def test_cells_starting_with_a_tab_or_carriage_return_are_escaped_too():
+    assert spreadsheet_safe("\t=cmd") == "'\t=cmd"
+    assert spreadsheet_safe("\r=cmd") == "'\r=cmd"
+    assert spreadsheet_safe("'already quoted") == "''already quoted"
+
+
+@pytest.mark.parametrize(("file_format", "extension"), [("0", "csv"), ("1", "xlsx")])
+def test_an_exported_file_imports_back_unchanged(as_user, publisher, published_statement, file_format, extension):
+    published_statement.summary = "=SUM(A1) and more"
+    published_statement.quote = "'quoted' -minus"
+    published_statement.forum = "+forum"
+    published_statement.save()
+    client = as_user(publisher)
+    exported = client.post(
+        f"{STATEMENTS}export/",
+        {
+            "format": file_format,
+            "positionstatementresource_id": "on",
+            **{
+                f"positionstatementresource_{name}": "on"
+                for name in (
+                    "state",
+                    "date",
+                    "date_precision",
+                    "forum",
+                    "summary",
+                    "quote",
+                    "position",
+                    "source",
+                    "verification",
+                )
+            },
+        },
+    )
+    before = list(PositionStatement.objects.order_by("pk").values())
+    preview = upload(client, exported.content, f"statements.{extension}", file_format).content.decode()
+    confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview))
+    client.post(f"{STATEMENTS}process_import/", confirm)
+    assert list(PositionStatement.objects.order_by("pk").values()) == before
