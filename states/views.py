@@ -38,6 +38,7 @@ from states.filters import PublishedChangeFilter, StateFilter, sort_standings
 from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
+from states.page_cache import cached_public_page
 from states.rules import Figures
 from states.spreadsheets import spreadsheet_safe
 
@@ -77,6 +78,7 @@ def rome_statute():
 
 # The inline map makes this page large; it holds no secret (no form token),
 # so compressing it is safe from BREACH-style attacks.
+@cached_public_page
 @gzip_page
 @require_safe
 @with_as_of
@@ -134,6 +136,7 @@ def filtered_standings(request, as_of):
     return state_filter, sort_standings(standings, sort), sort
 
 
+@cached_public_page
 @require_safe
 @with_as_of
 def state_list(request, as_of):
@@ -205,6 +208,7 @@ CSV_COLUMNS = [
 ]
 
 
+@cached_public_page
 @require_safe
 @with_as_of
 def state_list_csv(request, as_of):
@@ -218,6 +222,7 @@ def state_list_csv(request, as_of):
     return response
 
 
+@cached_public_page
 @require_safe
 @with_as_of
 def state_detail(request, iso3, as_of):
@@ -236,6 +241,7 @@ def state_detail(request, iso3, as_of):
     )
 
 
+@cached_public_page
 @require_safe
 @with_as_of
 def compare(request, as_of):
@@ -259,6 +265,7 @@ def compare(request, as_of):
     )
 
 
+@cached_public_page
 @require_safe
 @with_as_of
 def convention(request, as_of):
@@ -281,6 +288,7 @@ def convention(request, as_of):
     )
 
 
+@cached_public_page
 @require_safe
 def about(request):
     states = State.objects.only(*{field for rule in CountingRule for field in rule.criteria})
@@ -300,6 +308,7 @@ def about(request):
     )
 
 
+@cached_public_page
 @require_safe
 def accessibility(request):
     return render(request, "accessibility.html")
@@ -382,6 +391,7 @@ def tell_staff_about(report):
 CHANGES_PER_PAGE = 50
 
 
+@cached_public_page
 @require_safe
 def changes(request):
     """Published changes, newest first, with what changed and the reason

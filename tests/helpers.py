@@ -3,10 +3,12 @@ data the admin posts. Fixtures live in conftest.py; plain functions live here.""
 
 import datetime
 
+import tablib
 from django.contrib.auth.models import Group, User
 
 from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
 from states.models import PositionStatement, State, TreatyAction
+from states.resources import PositionStatementResource
 
 PASSWORD = "a long enough password"
 
@@ -158,3 +160,15 @@ def rome_action(rome_statute, source, action_type, on):
         "source": source.pk,
         "verification": "secondary",
     }
+
+
+def import_rows(user, *rows):
+    """Import position statements as ``user`` would, all or nothing."""
+    dataset = tablib.Dataset(
+        headers=["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    )
+    for row in rows:
+        dataset.append(row)
+    return PositionStatementResource().import_data(
+        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=user
+    )

@@ -9,21 +9,11 @@ import pytest
 import tablib
 
 from states.models import PositionStatement, TreatyAction
-from states.resources import PositionStatementResource, TreatyActionResource
+from states.resources import TreatyActionResource
 from states.spreadsheets import spreadsheet_safe
+from tests.helpers import import_rows
 
 STATEMENTS = "/admin/states/positionstatement/"
-
-
-def import_rows(user, *rows):
-    dataset = tablib.Dataset(
-        headers=["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
-    )
-    for row in rows:
-        dataset.append(row)
-    return PositionStatementResource().import_data(
-        dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=user
-    )
 
 
 def test_a_bad_import_row_changes_nothing_and_names_the_row_and_field(publisher, source):

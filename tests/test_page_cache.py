@@ -1,0 +1,76 @@
+"""Public pages are cached and never stale: a publish, an import or a revert
+shows at once; browsers may reuse a page briefly and get 304 when unchanged."""
+
+import re
+
+from states.models import PositionStatement
+from tests.helpers import import_rows, statement_form
+
+STATEMENTS = "/admin/states/positionstatement/"
+PAGE = "/states/FSM/"
+
+
+def test_an_anonymous_visitor_gets_a_public_cacheable_page_with_an_etag(client, db):
+    response = client.get(PAGE)
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert re.fullmatch(r'"\d+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}"', response["ETag"])
+    assert response["Last-Modified"]
+
+
+def test_a_repeat_visit_with_the_etag_gets_a_304(client, db):
+    etag = client.get(PAGE)["ETag"]
+    response = client.get(PAGE, headers={"if-none-match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_a_cached_page_costs_one_small_query(client, db, django_assert_num_queries):
+    first = client.get(PAGE).content
+    with django_assert_num_queries(1):  # the data version
+        assert client.get(PAGE).content == first
+
+
+def test_staff_are_never_served_from_the_cache_nor_told_to_cache(client, as_user, publisher):
+    client.get(PAGE)
+    response = as_user(publisher).get(PAGE)
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+    assert "ETag" not in response
+
+
+def test_a_publish_shows_at_once_on_a_cached_page(client, as_user, publisher, published_statement):
+    before = client.get(PAGE)
+    as_user(publisher).post(
+        f"{STATEMENTS}{published_statement.pk}/change/",
+        statement_form(published_statement, summary="A summary published just now."),
+    )
+    client.logout()
+    after = client.get(PAGE, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert "A summary published just now." in after.content.decode()
+    assert after["ETag"] != before["ETag"]
+
+
+def test_a_revert_shows_at_once_on_a_cached_page(client, as_user, publisher, published_statement):
+    original = published_statement.summary
+    url = f"{STATEMENTS}{published_statement.pk}/change/"
+    as_user(publisher).post(url, statement_form(published_statement, summary="A mistake."))
+    client.logout()
+    assert "A mistake." in client.get(PAGE).content.decode()
+    published_statement.refresh_from_db()
+    earlier = published_statement.history.filter(summary=original).first()
+    as_user(publisher).post(
+        f"{STATEMENTS}{published_statement.pk}/history/{earlier.history_id}/",
+        statement_form(published_statement, summary=original, change_reason="Reverted the mistake"),
+    )
+    client.logout()
+    page = client.get(PAGE).content.decode()
+    assert "A mistake." not in page and original in page
+
+
+def test_an_import_shows_at_once_on_a_cached_page(client, publisher, singapore, source):
+    assert "Imported just now." not in client.get("/states/SGP/").content.decode()
+    import_rows(
+        publisher, ["SGP", "2026-11-20", "day", "PrepCom", "Imported just now.", "", "supports", source.url, "primary"]
+    )
+    assert PositionStatement.objects.filter(summary="Imported just now.").exists()
+    assert "Imported just now." in client.get("/states/SGP/").content.decode()
