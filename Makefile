@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint serve
+.PHONY: run test lint serve bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,3 +47,16 @@ serve: $(VENV)/installed.stamp .secret-key
 	$(SERVE_ENV) $(BIN)/python manage.py setup_roles
 	$(SERVE_ENV) $(BIN)/gunicorn cahtracker.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 		--no-control-socket --access-logfile - --error-logfile -
+
+# The benchmark: gunicorn with and without the page cache on PostgreSQL (a
+# database of its own, BENCH_DATABASE_URL) and Redis, wrk on this machine.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cahtracker_bench
+BENCH_ENV = $(SERVE_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/2} CONN_MAX_AGE=60
+
+bench: $(VENV)/installed.stamp .secret-key
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres cahtracker_bench
+	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input --verbosity 0
+	$(BENCH_ENV) $(BIN)/python manage.py load_seed
+	$(BENCH_ENV) $(BIN)/python manage.py bench

@@ -152,6 +152,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
+# Public pages are cached (states/page_cache.py); PUBLIC_PAGE_CACHE=0 turns it
+# off, which the benchmark does to measure pages rendered afresh.
+PUBLIC_PAGE_CACHE = env_flag("PUBLIC_PAGE_CACHE", default=True)
+
 # Where the loader reads the project's own seed data.
 SEED_DIR = BASE_DIR / "seed"
 

@@ -12,6 +12,7 @@ while nothing changed. Staff are never served from the cache.
 import functools
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
@@ -35,6 +36,8 @@ def cached_public_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        if not settings.PUBLIC_PAGE_CACHE:
+            return view(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)

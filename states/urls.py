@@ -19,4 +19,5 @@ urlpatterns = [
     path("corrections/sent/", views.correction_sent, name="correction_sent"),
     # For load balancers and uptime monitors.
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -314,6 +314,16 @@ def accessibility(request):
     return render(request, "accessibility.html")
 
 
+ROBOTS = "User-agent: *\nDisallow: /admin/\n"
+
+
+@require_safe
+def robots_txt(request):
+    """For crawlers: everything public may be indexed, the staff site not. (It touches
+    no database, so the benchmark uses it as the trivial view.)"""
+    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
+
+
 @require_safe
 def healthz(request):
     """For load balancers: 200 when the database and the cache answer, else 503."""
