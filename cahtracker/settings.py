@@ -148,9 +148,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The cache: this process's memory, or Redis shared by every app server when
 # REDIS_URL is set (for example redis://127.0.0.1:6379/1).
+# Rendered public pages stay in each process's memory ("pages"), keyed by the
+# data's version (states/page_cache.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+SHARED_CACHE = bool(REDIS_URL)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if SHARED_CACHE
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
 
 # Public pages are cached (states/page_cache.py); PUBLIC_PAGE_CACHE=0 turns it
 # off, which the benchmark does to measure pages rendered afresh.

@@ -16,6 +16,7 @@ from simple_history.signals import post_create_historical_record
 
 from states.choices import ChangeKind, Publication, RecordKind
 from states.models import PublishedChange, State
+from states.page_cache import data_changed
 
 # The reason the history gives for the seed loader's own saves.
 SEED_REASON = "Loaded from the seed data"
@@ -129,6 +130,7 @@ def record_published_change(sender, instance, history_instance, **kwargs):
     changes = what_changed(type(instance), previous, row) if kind == ChangeKind.CHANGED else ""
     if kind == ChangeKind.CHANGED and not changes:
         return  # a save that changed nothing the public sees
+    data_changed()
     PublishedChange.objects.create(
         made_at=row.history_date,
         kind=kind,
@@ -143,6 +145,8 @@ def record_published_change(sender, instance, history_instance, **kwargs):
 
 def record_data_load(created, updated, when):
     """One entry for a run of the seed loader, instead of one per record."""
+    if created or updated:
+        data_changed()
     if created:
         first_load = not PublishedChange.objects.filter(kind=ChangeKind.INITIAL_DATA).exists()
         PublishedChange.objects.create(

@@ -5,7 +5,7 @@ from itertools import product
 from string import ascii_uppercase
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 
 from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
@@ -23,8 +23,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (rate limits live there)."""
-    cache.clear()
+    """Each test starts with empty caches (rate limits and pages live there)."""
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture
