@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint serve bench
+.PHONY: run test lint serve bench backup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,7 @@ bench: $(VENV)/installed.stamp .secret-key
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BENCH_ENV) $(BIN)/python manage.py load_seed
 	$(BENCH_ENV) $(BIN)/python manage.py bench
+
+# A backup of the whole database, history included, in backups/ (see the README).
+backup: $(VENV)/installed.stamp
+	DJANGO_DEBUG=1 $(BIN)/python manage.py backup
