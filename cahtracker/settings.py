@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # Two-factor sign-in for staff: authenticator apps (TOTP) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "states",
 ]
 
@@ -65,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "states.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -86,6 +92,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# The issuer name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "CAH Tracker"
 
 # Bulk import and export in the admin: all rows or none, and no spreadsheet formulas.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -143,7 +152,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The cache: this process's memory, or Redis shared by every app server when

@@ -1,15 +1,23 @@
-"""The staff site: Django's admin with the research queue as one of its pages.
+"""The staff site: Django's admin with the research queue and two-factor
+sign-in as pages of its own.
 
 ``states.apps.StaffAdminConfig`` (in INSTALLED_APPS in place of
 django.contrib.admin) makes it the default site, so ``admin.site`` and
 ``@admin.register`` mean this site.
 """
 
+import segno
+from django import forms
 from django.contrib import admin
 from django.db.models import Case, When
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from states.choices import ConventionPosition, CorrectionStatus, SubmissionStatus
 from states.models import (
@@ -47,6 +55,24 @@ def queue_listing(querysets):
     ]
 
 
+RECOVERY_CODES = 10
+
+
+def two_factor_required(user):
+    """Who must sign in with a second factor: superusers and those who may
+    publish (Publishers); an editor who set one up uses it too."""
+    return user.is_superuser or State.may_publish(user) or user_has_device(user)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
 class StaffAdminSite(admin.AdminSite):
     site_header = _("CAH Tracker staff")
     site_title = _("CAH Tracker staff")
@@ -55,6 +81,7 @@ class StaffAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("research-queue/", self.admin_view(self.research_queue), name="research_queue"),
+            path("two-factor/", self.admin_view(self.two_factor), name="two_factor"),
             *super().get_urls(),
         ]
 
@@ -81,3 +108,57 @@ class StaffAdminSite(admin.AdminSite):
             "stale": queue_listing((model, model.objects.published().due_for_reverification()) for model in NAMED_BY),
         }
         return render(request, "admin/research_queue.html", context)
+
+    def two_factor(self, request):
+        """Set up two-factor sign-in (a QR code for an authenticator app, then
+        recovery codes shown once), or, once set up, enter a code."""
+        user = request.user
+        next_url = request.POST.get("next") or request.GET.get("next") or reverse("admin:index")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = reverse("admin:index")
+        context = {**self.each_context(request), "title": _("Two-factor sign-in"), "next": next_url}
+        if user.is_verified():
+            return render(request, "admin/two_factor_on.html", context)
+        form = TokenForm(request.POST or None)
+        if not user_has_device(user):
+            return self.enrol(request, form, context)
+        if form.is_valid():
+            device = match_token(user, form.cleaned_data["token"])
+            if device is not None:
+                otp_login(request, device)
+                return redirect(next_url)
+            form.add_error("token", _("That code is not right, or was already used. Try the next one."))
+        return render(request, "admin/two_factor_verify.html", {**context, "form": form})
+
+    def enrol(self, request, form, context):
+        user = request.user
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        device = device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        if form.is_valid():
+            if device.verify_token(form.cleaned_data["token"]):
+                device.confirmed = True
+                device.save()
+                otp_login(request, device)
+                codes = self.new_recovery_codes(user)
+                return render(request, "admin/two_factor_recovery.html", {**context, "codes": codes})
+            form.add_error("token", _("That code is not right. Check the time on your phone and try the next one."))
+        return render(
+            request,
+            "admin/two_factor_enrol.html",
+            {
+                **context,
+                "form": form,
+                # Drawn here, as SVG: the secret never leaves the site.
+                "qr_code": segno.make(device.config_url).svg_inline(scale=5),
+                "secret": device.config_url.split("secret=")[1].split("&")[0],
+            },
+        )
+
+    @staticmethod
+    def new_recovery_codes(user):
+        """Replace the user's recovery codes; each works once."""
+        StaticDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name="Recovery codes")
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+        return codes

@@ -5,7 +5,9 @@ import logging
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 logger = logging.getLogger(__name__)
 
@@ -68,4 +70,31 @@ class RefuseNulInQueryMiddleware:
     def __call__(self, request):
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             return render(request, "400_nul.html", status=400)
+        return self.get_response(request)
+
+
+class StaffTwoFactorMiddleware:
+    """Staff who must sign in with a second factor (see ``two_factor_required``)
+    reach nothing on the staff site until they have: every other page there
+    sends them to the two-factor page, and back afterwards."""
+
+    OPEN_BEFORE_SECOND_FACTOR = ("two-factor/", "login/", "logout/", "jsi18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from states.admin_site import two_factor_required  # the admin site imports the models
+
+        path = request.path_info
+        user = request.user
+        if (
+            path.startswith(STAFF_SITE)
+            and not path[len(STAFF_SITE) :].startswith(self.OPEN_BEFORE_SECOND_FACTOR)
+            and user.is_authenticated
+            and user.is_staff
+            and not user.is_verified()
+            and two_factor_required(user)
+        ):
+            return redirect(f"{reverse('admin:two_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

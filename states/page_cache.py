@@ -12,9 +12,9 @@ renders the page afresh. Pages that default to today are keyed by the day too.
 - Without one, the version is the newest PublishedChange's number, read from
   the database (one small query), as each worker process has its own memory.
 
-Browsers and proxies may keep a page for a minute (Cache-Control: public) and
-then ask again with If-None-Match, getting a 304 while nothing changed. Staff
-are never served from the cache.
+Browsers and proxies may store a page (Cache-Control: public) but ask again
+each time with If-None-Match, getting a 304 while nothing changed. Staff are
+never served from the cache.
 """
 
 import functools
@@ -31,7 +31,9 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 
 from states.models import PublishedChange
 
-PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may reuse a page without asking
+# Browsers and proxies may store a page but must ask again each time (a 304
+# while nothing changed): a page kept for even a minute would hide a correction.
+PUBLIC_MAX_AGE = 0
 CACHED_FOR = 60 * 60 * 24  # in memory; a new version makes older entries unreachable
 VERSION_KEY = "data-version"
 
@@ -90,6 +92,6 @@ def cached_public_page(view):
 def mark_public(response, etag):
     if response.status_code in (200, 304):
         response["ETag"] = etag
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE, must_revalidate=True)
         patch_vary_headers(response, ["Accept-Encoding"])
     return response

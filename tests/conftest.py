@@ -8,9 +8,10 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 
+from states.admin_site import two_factor_required
 from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
 from states.models import PositionStatement, Source, State, Treaty
-from tests.helpers import staff_user
+from tests.helpers import staff_user, verify_second_factor
 
 
 @pytest.fixture(scope="session")
@@ -99,9 +100,19 @@ def as_user(client):
     def login(user):
         if user is not None:
             client.force_login(user)
+            if two_factor_required(user):
+                verify_second_factor(client, user)
         return client
 
     return login
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, signed in with its second factor too."""
+    client.force_login(admin_user)
+    verify_second_factor(client, admin_user)
+    return client
 
 
 @pytest.fixture

@@ -5,6 +5,8 @@ import datetime
 
 import tablib
 from django.contrib.auth.models import Group, User
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
 from states.models import PositionStatement, State, TreatyAction
@@ -15,6 +17,21 @@ PASSWORD = "a long enough password"
 
 def day(text):
     return datetime.date.fromisoformat(text)
+
+
+def second_factor_device(user):
+    """The user's authenticator app: a confirmed TOTP device (made if missing)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+
+
+def verify_second_factor(client, user):
+    """Sign ``client``'s session in with a second factor, as staff who must have one do."""
+    device = second_factor_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 def staff_user(name, group=None, **extra):

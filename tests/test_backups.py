@@ -48,8 +48,9 @@ def two_databases(tmp_path):
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def manage(database_url, *arguments, code=None):
+def manage(database_url, *arguments, code=None, static_root=None):
     env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG"}}
+    env |= {"STATIC_ROOT": str(static_root)} if static_root else {}
     env |= {
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(50),
@@ -68,6 +69,8 @@ def manage(database_url, *arguments, code=None):
 
 def test_a_backup_restores_into_a_fresh_database_with_every_page_and_the_history(two_databases, tmp_path):
     original, restored = two_databases
+    static = tmp_path / "static"  # pages are rendered as in production, with collected static files
+    manage(original, "collectstatic", "--no-input", static_root=static)
     manage(original, "migrate", "--no-input")
     manage(original, "load_seed")
     # Staff work after the seed, so the history holds more than the load.
@@ -85,7 +88,10 @@ def test_a_backup_restores_into_a_fresh_database_with_every_page_and_the_history
     assert "Backed up to" in manage(original, "backup", "--to", str(backup))
     assert "Restored" in manage(restored, "restore", str(backup), "--yes")
 
-    before, after = manage(original, code=SNAPSHOT), manage(restored, code=SNAPSHOT)
+    before, after = (
+        manage(original, code=SNAPSHOT, static_root=static),
+        manage(restored, code=SNAPSHOT, static_root=static),
+    )
     assert after == before
     summary = "from states.models import PositionStatement as S; print(S.objects.get(state__iso3='FSM').summary)"
     assert "Corrected after the restore drill began." in manage(restored, code=summary)

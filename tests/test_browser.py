@@ -39,10 +39,14 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        # Not for the processes later tests start: Django's deploy check refuses it.
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
@@ -207,12 +211,23 @@ def test_state_profile_prints_as_a_one_page_brief(visit, iso3):
 
 
 def sign_in(browser, site, user):
+    """Sign in as a person does: password, then (for those who must) the code from their authenticator app."""
+    from django_otp.oath import TOTP
+
+    from states.admin_site import two_factor_required
+    from tests.helpers import second_factor_device
+
     context = browser.new_context()
     page = context.new_page()
     page.goto(site + "/admin/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", "a long enough password")
     page.click("input[type=submit]")
+    if two_factor_required(user):
+        device = second_factor_device(user)
+        page.wait_for_url("**/admin/two-factor/**")
+        page.fill("#id_token", str(TOTP(device.bin_key).token()).zfill(6))
+        page.click("input[type=submit]")
     page.wait_for_url("**/admin/")
     return context, page
 

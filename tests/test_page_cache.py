@@ -14,7 +14,8 @@ PAGE = "/states/FSM/"
 
 def test_an_anonymous_visitor_gets_a_public_cacheable_page_with_an_etag(client, db):
     response = client.get(PAGE)
-    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
+    assert "must-revalidate" in response["Cache-Control"]
     assert re.fullmatch(r'"\w+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}"', response["ETag"])
 
 

@@ -132,7 +132,16 @@ def test_the_health_check_reports_database_and_cache(client, db):
     assert response["Cache-Control"] == "no-store"
 
 
-def test_a_database_outage_gets_a_clear_503_and_is_logged():
+def test_a_database_outage_gets_a_clear_503_and_is_logged(tmp_path):
+    # The production path: static files collected, as make serve does.
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=ROOT,
+        env={**os.environ, **PRODUCTION, "STATIC_ROOT": str(tmp_path)},
+        capture_output=True,
+        text=True,
+    )
+    assert collected.returncode == 0, collected.stderr
     # A real outage: nothing listens on port 1.
     result = django_in_a_process(
         "from django.test import Client\n"
@@ -144,6 +153,7 @@ def test_a_database_outage_gets_a_clear_503_and_is_logged():
         SECRET_KEY=PRODUCTION["SECRET_KEY"],
         ALLOWED_HOSTS="testserver",
         HTTPS="0",
+        STATIC_ROOT=str(tmp_path),
     )
     assert "503 60" in result.stdout, result.stderr
     assert "The tracker is briefly unavailable" in result.stdout

@@ -16,11 +16,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django_otp.oath import TOTP
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = "redis://127.0.0.1:6379/3"  # a database number of the tests' own, flushed first
 DATABASE = "cahtracker_two_servers"
+AUTHENTICATOR_KEY = secrets.token_hex(20)  # the publisher's authenticator app
 
 pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
 
@@ -41,7 +43,7 @@ def redis_answers():
 
 
 @pytest.fixture(scope="module")
-def production_env():
+def production_env(tmp_path_factory):
     if not redis_answers():
         if os.environ.get("CI"):
             pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
@@ -58,14 +60,17 @@ def production_env():
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "0",
         "CONN_MAX_AGE": "60",
+        "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
     }
     manage = [sys.executable, "manage.py"]
-    for command in (["migrate", "--no-input"], ["load_seed"], ["setup_roles"]):
+    for command in (["collectstatic", "--no-input"], ["migrate", "--no-input"], ["load_seed"], ["setup_roles"]):
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
     create_publisher = (
         "from django.contrib.auth.models import Group, User; "
+        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
         "u = User.objects.create_user('pub', password='a long enough password', is_staff=True); "
-        "u.groups.add(Group.objects.get(name='Publisher'))"
+        "u.groups.add(Group.objects.get(name='Publisher')); "
+        f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True)"
     )
     subprocess.run(manage + ["shell", "-c", create_publisher], cwd=ROOT, env=env, check=True, capture_output=True)
     yield env
@@ -130,6 +135,8 @@ def test_a_change_published_through_one_server_shows_at_once_through_the_other(p
         source = database.execute("select id from states_source order by id limit 1").fetchone()[0]
     staff = Browser(first)
     staff.post_form("/admin/login/", {"username": "pub", "password": "a long enough password", "next": "/admin/"})
+    code = str(TOTP(bytes.fromhex(AUTHENTICATOR_KEY)).token()).zfill(6)
+    staff.post_form("/admin/two-factor/", {"token": code, "next": "/admin/"})
     staff.post_form(
         "/admin/states/positionstatement/add/",
         {
