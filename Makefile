@@ -23,8 +23,9 @@ run: $(VENV)/installed.stamp
 	DJANGO_DEBUG=1 $(BIN)/python manage.py setup_roles
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# PYTEST_ARGS narrows a run, for example PYTEST_ARGS='-m "not browser"'.
 test: $(VENV)/installed.stamp
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/installed.stamp
 	$(BIN)/ruff check .

@@ -28,12 +28,30 @@ PUBLIC_PAGES = [
     "/accessibility/",
     "/corrections/new/",
 ]
-# Every parameter any public page reads, and values an attacker or a broken link might send.
-PARAMETERS = [
-    "as_of", "map", "view", "states", "page", "sort", "q", "status", "position", "submission",
-    "verification", "subregion", "un_regional_group", "in_counting_rule", "state", "kind", "record_kind",
-    "fact", "reference",
-]  # fmt: skip
+# The parameters each public page reads (and one it does not), to try with values an attacker
+# or a broken link might send.
+FILTERS = [
+    "q",
+    "status",
+    "position",
+    "submission",
+    "verification",
+    "subregion",
+    "un_regional_group",
+    "in_counting_rule",
+]
+PARAMETERS_OF = {
+    "/": ["as_of", "map", "view"],
+    "/states/": ["as_of", "sort", *FILTERS],
+    "/states/export.csv": ["as_of", "sort", *FILTERS],
+    "/states/PHL/": ["as_of"],
+    "/compare/": ["as_of", "states"],
+    "/convention/": ["as_of"],
+    "/changes/": ["page", "state", "kind", "record_kind"],
+    "/about/": [],
+    "/accessibility/": [],
+    "/corrections/new/": ["state", "fact"],
+}
 NASTY_VALUES = [
     "\x00",
     "PHL\x00",
@@ -162,9 +180,9 @@ def test_a_database_outage_gets_a_clear_503_and_is_logged(tmp_path):
     assert "Traceback" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", PUBLIC_PAGES)
+@pytest.mark.parametrize("path", PARAMETERS_OF)
 def test_no_query_string_reaches_a_500(client, db, path):
-    for name, value in itertools.product(PARAMETERS, NASTY_VALUES):
+    for name, value in itertools.product([*PARAMETERS_OF[path], "unknown"], NASTY_VALUES):
         response = client.get(path, {name: value})
         assert response.status_code < 500, (path, name, value)
     # Several at once, and repeated.
