@@ -9,6 +9,8 @@ same shapes under another viewBox), where more names fit.
 """
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,46 +83,48 @@ def category_style(value):
     return CATEGORY_STYLE.get(value, NOT_YET_RESEARCHED_STYLE)
 
 
-def layer_categories(layer):
-    """The categories a layer's legend counts, in order."""
-    return {
-        MapLayer.ROME_STATUTE: COUNTED_TREATY_STATUSES,
-        MapLayer.POSITION: list(ConventionPosition),
-        MapLayer.SUBMISSION: list(SubmissionStatus),
-    }[MapLayer(layer)]
+@dataclass(frozen=True)
+class LayerRule:
+    """What a map layer shows of a state, and what its legend counts."""
+
+    categories: list  # the legend's categories, in order
+    category: Callable  # standing -> the category it is drawn and counted in
+    status: Callable  # standing -> its own status, which may be finer than the category
+    fact: Callable  # standing -> the fact the category rests on (None: none recorded)
+    counts: Callable  # figures -> the count for each category
 
 
-def category_of(standing, layer):
-    """The legend category a state is drawn and counted in."""
-    return {
-        MapLayer.ROME_STATUTE: standing.treaty_status.counted_as,
-        MapLayer.POSITION: standing.position,
-        MapLayer.SUBMISSION: standing.submission,
-    }[MapLayer(layer)]
+LAYERS = {
+    MapLayer.ROME_STATUTE: LayerRule(
+        COUNTED_TREATY_STATUSES,
+        category=lambda standing: standing.treaty_status.counted_as,
+        status=lambda standing: standing.treaty_status,
+        fact=lambda standing: standing.treaty_status_fact,
+        counts=lambda figures: figures.treaty_status_counts,
+    ),
+    MapLayer.POSITION: LayerRule(
+        list(ConventionPosition),
+        category=lambda standing: standing.position,
+        status=lambda standing: standing.position,
+        fact=lambda standing: standing.position_fact,
+        counts=lambda figures: figures.position_counts,
+    ),
+    MapLayer.SUBMISSION: LayerRule(
+        list(SubmissionStatus),
+        category=lambda standing: standing.submission,
+        status=lambda standing: standing.submission,
+        fact=lambda standing: standing.submission_fact,
+        counts=lambda figures: figures.submission_counts,
+    ),
+}
 
 
-def fact_of(standing, layer):
-    """The fact the state's shown category rests on (None: none recorded)."""
-    return {
-        MapLayer.ROME_STATUTE: standing.treaty_status_fact,
-        MapLayer.POSITION: standing.position_fact,
-        MapLayer.SUBMISSION: standing.submission_fact,
-    }[MapLayer(layer)]
-
-
-def rests_on_primary_record(standing, layer):
+def rests_on_primary_record(standing, rule):
     """Whether the shown category rests on a fact verified against the
     primary record ("not yet researched" claims nothing, so it needs none)."""
-    if category_of(standing, layer) in NOT_YET_RESEARCHED:
+    if rule.category(standing) in NOT_YET_RESEARCHED:
         return True
-    return Evidence.of(fact_of(standing, layer)) == Evidence.PRIMARY
-
-
-def status_of(standing, layer):
-    """What the state's own status is, in words (more precise than its legend category)."""
-    return (
-        standing.treaty_status.label if MapLayer(layer) == MapLayer.ROME_STATUTE else category_of(standing, layer).label
-    )
+    return Evidence.of(rule.fact(standing)) == Evidence.PRIMARY
 
 
 @lru_cache(maxsize=1)
@@ -141,15 +145,6 @@ def pattern_id(style):
 
 def legend_entry(value, count=None):
     return {"value": value, "label": value.label, "fill": pattern_id(category_style(value)), "count": count}
-
-
-def layer_counts(figures, layer):
-    """The figures' count for each category of ``layer``."""
-    return {
-        MapLayer.ROME_STATUTE: figures.treaty_status_counts,
-        MapLayer.POSITION: figures.position_counts,
-        MapLayer.SUBMISSION: figures.submission_counts,
-    }[MapLayer(layer)]
 
 
 def view_box(states, width, height, view):
@@ -237,22 +232,22 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     counts exactly the states of ``figures`` (the page's counting rule).
     States drawn but outside the rule are listed apart, never counted."""
     shapes = map_shapes()
-    categories = layer_categories(layer)
+    rule = LAYERS[MapLayer(layer)]
     counted = {standing.state.pk for standing in figures.standings}
     states = []
     for standing in standings:
         shape = shapes["states"].get(standing.state.iso3)
         if shape is None:
             continue
-        category = category_of(standing, layer)
+        category = rule.category(standing)
         states.append(
             {
                 "state": standing.state,
                 "subregion": standing.state.subregion,
                 "category": category,
-                "status": status_of(standing, layer),
+                "status": rule.status(standing).label,
                 "counted": standing.state.pk in counted,
-                "unverified": not rests_on_primary_record(standing, layer),
+                "unverified": not rests_on_primary_record(standing, rule),
                 "fill": pattern_id(category_style(category)),
                 "d": shape["d"],
                 "marker": shape["marker"],
@@ -264,7 +259,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     box = view_box(states, shapes["width"], shapes["height"], view)
     # Markers last, so small island states sit on top of larger neighbours.
     states.sort(key=lambda shape: shape["marker"] is not None)
-    counts = layer_counts(figures, layer)
+    counts = rule.counts(figures)
     return {
         "layer": MapLayer(layer),
         "layers": MapLayer,
@@ -283,5 +278,5 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         "unverified": sum(1 for shape in states if shape["unverified"] and shape["counted"]),
         "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.name),
         "patterns": patterns(),
-        "legend": [legend_entry(value, counts[value]) for value in categories],
+        "legend": [legend_entry(value, counts[value]) for value in rule.categories],
     }
