@@ -1,7 +1,11 @@
 """The map of the Asia-Pacific as server-rendered SVG.
 
 Shapes come from states/geodata/asia_pacific_map.json (built by
-``manage.py build_map`` from vendored Natural Earth data). Each category has a
+``manage.py build_map`` from vendored Natural Earth data). The geometry never
+changes, so it is not in the page: ``build_map`` also writes it as a static
+SVG sprite (static/map/asia-pacific.svg, compressed and cached for good under
+its hashed name), and the page places each state with ``<use>`` inside its
+link, giving it only its category's fill. Each category has a
 colour and a texture, so a state's standing can be told without colour.
 States are named on the map where the name fits, and numbered in a key
 below it where it does not; a view zooms into one part of the region (the
@@ -14,7 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.db import models
+from django.templatetags.static import static
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from states.choices import (
@@ -27,6 +35,8 @@ from states.choices import (
 )
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
+SPRITE = "map/asia-pacific.svg"  # under static/
+SPRITE_FILE = Path(settings.BASE_DIR) / "static" / SPRITE
 
 
 class MapLayer(models.TextChoices):
@@ -132,6 +142,21 @@ def map_shapes():
     return json.loads(MAP_FILE.read_text())
 
 
+def sprite_svg(shapes):
+    """The shapes as one SVG document: the context countries as one path
+    (#context), each tracked state as a path named by its ISO code. The paths
+    carry no fill or stroke of their own, so they take the page's, inherited
+    through <use>; a stroke keeps its width at any zoom."""
+    context = "".join(country["d"] for country in shapes["context"])
+    pieces = [("context", context)] + [(iso3, shape["d"]) for iso3, shape in sorted(shapes["states"].items())]
+    paths = [f'<path id="{escape(name)}" vector-effect="non-scaling-stroke" d="{d}"/>' for name, d in pieces]
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg">\n'
+        f"<!-- {escape(shapes['source'])}; built by manage.py build_map. -->\n"
+        "<defs>\n" + "\n".join(paths) + "\n</defs>\n</svg>\n"
+    )
+
+
 def patterns():
     """One SVG pattern per (colour, texture) in use, for <defs>."""
     styles = {category_style(value) for value in CATEGORY_STYLE} | {NOT_YET_RESEARCHED_STYLE}
@@ -217,8 +242,9 @@ def lettering(states, box, screen):
         "screen": screen,
         "size": round(size, 2),
         "halo": round(size / 4, 2),
-        "names": [{**name, "x": round(name["x"], 1)} for name in names],
-        "key": key,
+        # Coordinates as text: the template writes them as they are, not as localised numbers.
+        "names": [{**name, "x": f"{name['x']:.1f}", "y": f"{name['y']:g}"} for name in names],
+        "key": [{**entry, "x": f"{entry['x']:g}", "y": f"{entry['y']:g}"} for entry in key],
     }
 
 
@@ -240,16 +266,24 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         if shape is None:
             continue
         category = rule.category(standing)
+        status = rule.status(standing).label
+        is_counted = standing.state.pk in counted
+        unverified = not rests_on_primary_record(standing, rule)
+        # Said for the state's link (its tooltip and its name to a screen reader).
+        description = f"{standing.state.name}: {status}"
+        description += f" ({gettext('not yet verified')})" if unverified else ""
+        description += f" ({gettext('outside the count')})" if not is_counted else ""
         states.append(
             {
                 "state": standing.state,
                 "subregion": standing.state.subregion,
                 "category": category,
-                "status": rule.status(standing).label,
-                "counted": standing.state.pk in counted,
-                "unverified": not rests_on_primary_record(standing, rule),
+                "status": status,
+                "description": description,
+                "counted": is_counted,
+                "unverified": unverified,
+                "classes": " ".join(["state"] + ["outside-rule"] * (not is_counted) + ["unverified"] * unverified),
                 "fill": pattern_id(category_style(category)),
-                "d": shape["d"],
                 "marker": shape["marker"],
                 "box": shape["box"],
                 "label": shape["label"],
@@ -273,7 +307,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         "pattern_scale": round(box[2] / 1000, 3),
         "width": shapes["width"],
         "height": shapes["height"],
-        "context": shapes["context"],
+        "sprite": static(SPRITE),
         "states": states,
         "unverified": sum(1 for shape in states if shape["unverified"] and shape["counted"]),
         "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.name),

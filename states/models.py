@@ -10,14 +10,16 @@ version, history, review) in ``states.facts``.
 """
 
 from collections import defaultdict
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -144,6 +146,14 @@ class StateQuerySet(models.QuerySet):
         return Figures(self.standings(treaty, as_of), rule)
 
 
+@lru_cache(maxsize=1024)
+def profile_path(iso3, language, script_prefix):
+    """A state's public page. Pages link to every state, some several times,
+    and reversing a URL costs more than the rest of such a link: it is done
+    once per state, language and prefix."""
+    return reverse("states:detail", args=[iso3])
+
+
 class State(SourcedFact):
     """A tracked state. Its source backs its UN group and ICC grouping."""
 
@@ -195,7 +205,7 @@ class State(SourcedFact):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("states:detail", args=[self.iso3])
+        return profile_path(self.iso3, get_language(), get_script_prefix())
 
 
 # --- Treaties -----------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Reads states/geodata/world-atlas/countries-10m.json (npm world-atlas 2.0.2,
 ISC licence; Natural Earth data, public domain), keeps the tracked states,
-projects and simplifies them, and writes states/geodata/asia_pacific_map.json,
-which the site renders as inline SVG. Run it again only when the vendored file
+projects and simplifies them, and writes states/geodata/asia_pacific_map.json
+(where each state is, for names and views) and the static SVG sprite the
+pages place the shapes from (static/map/asia-pacific.svg). Run it again only when the vendored file
 or the list of tracked states changes; its output is committed.
 
 The projection is equirectangular with longitudes west of 30°W moved east by
@@ -21,6 +22,7 @@ from pathlib import Path
 import pycountry
 from django.core.management.base import BaseCommand, CommandError
 
+from states.maps import SPRITE_FILE, sprite_svg
 from states.models import State
 
 GEODATA = Path(__file__).resolve().parents[2] / "geodata"
@@ -178,21 +180,18 @@ class Command(BaseCommand):
             if rings:
                 context.append({"name": geometry["properties"]["name"], "d": path(rings)})
 
-        OUTPUT.write_text(
-            json.dumps(
-                {
-                    "source": "Natural Earth 1:10m via npm world-atlas 2.0.2 (countries-10m.json)",
-                    "width": WIDTH,
-                    "height": height,
-                    "context": context,
-                    "states": shapes,
-                },
-                separators=(",", ":"),
-                sort_keys=True,
-            )
-        )
-        size = OUTPUT.stat().st_size
-        self.stdout.write(f"Wrote {OUTPUT.name}: {len(shapes)} states, {size // 1024} KB.")
+        built = {
+            "source": "Natural Earth 1:10m via npm world-atlas 2.0.2 (countries-10m.json)",
+            "width": WIDTH,
+            "height": height,
+            "context": context,
+            "states": shapes,
+        }
+        OUTPUT.write_text(json.dumps(built, separators=(",", ":"), sort_keys=True))
+        SPRITE_FILE.parent.mkdir(exist_ok=True)
+        SPRITE_FILE.write_text(sprite_svg(built))
+        for written in (OUTPUT, SPRITE_FILE):
+            self.stdout.write(f"Wrote {written.name}: {len(shapes)} states, {written.stat().st_size // 1024} KB.")
 
 
 def shape_of(iso3, candidates):
