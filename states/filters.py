@@ -31,11 +31,12 @@ SORT_KEYS = {
 }
 
 
+def is_sort_key(sort):
+    return sort.removeprefix("-") in SORT_KEYS
+
+
 def sort_standings(standings, sort):
-    key = sort.lstrip("-")
-    if key not in SORT_KEYS:
-        key, sort = "name", "name"
-    return sorted(standings, key=SORT_KEYS[key], reverse=sort.startswith("-"))
+    return sorted(standings, key=SORT_KEYS[sort.removeprefix("-")], reverse=sort.startswith("-"))
 
 
 class StateFilter(django_filters.FilterSet):

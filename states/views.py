@@ -34,7 +34,7 @@ from states.choices import (
     UNRegionalGroup,
     Verification,
 )
-from states.filters import PublishedChangeFilter, StateFilter, sort_standings
+from states.filters import SORT_KEYS, PublishedChangeFilter, StateFilter, is_sort_key, sort_standings
 from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
@@ -68,6 +68,20 @@ def with_as_of(view):
     return wrapper
 
 
+def refuse_parameter(request, name, expected):
+    """A 400 page for a query-string value this page cannot read: it says what
+    the page accepts and links to the page without the value."""
+    query = request.GET.copy()
+    value = query.pop(name, [""])[-1]
+    without = request.path + (f"?{query.urlencode()}" if query else "")
+    context = {"name": name, "value": value, "expected": expected, "without": without}
+    return render(request, "bad_parameter.html", context, status=400)
+
+
+def one_of(values):
+    return _("It accepts one of: %(values)s.") % {"values": ", ".join(values)}
+
+
 def rome_statute():
     """The treaty behind the figures; the pages that need it are 404 until the seed data is loaded."""
     treaty = Treaty.objects.rome_statute()
@@ -86,12 +100,12 @@ def overview(request, as_of):
     treaty = rome_statute()
     standings = State.objects.standings(treaty, as_of)  # every tracked state, for the map
     figures = Figures(standings, HEADLINE_RULE)
-    layer = request.GET.get("map", MapLayer.ROME_STATUTE)
+    layer = request.GET.get("map") or MapLayer.ROME_STATUTE
     if layer not in MapLayer.values:
-        layer = MapLayer.ROME_STATUTE
-    view = request.GET.get("view", MapView.WHOLE_REGION)
+        return refuse_parameter(request, "map", one_of(MapLayer.values))
+    view = request.GET.get("view") or MapView.WHOLE_REGION
     if view not in MapView.values:
-        view = MapView.WHOLE_REGION
+        return refuse_parameter(request, "view", one_of(MapView.values))
     # What the map's links keep: the date (as read) and the layer and view chosen.
     kept = {"as_of": as_of.isoformat()} if "as_of" in request.GET else {}
     kept |= {name: value for name, value in (("map", layer), ("view", view)) if name in request.GET}
@@ -126,20 +140,27 @@ def overview(request, as_of):
 
 
 def filtered_standings(request, as_of):
-    """The table's rows: the query string's filters and sort, applied."""
+    """The table's rows: the query string's filters and sort, applied (none
+    when a filter's value is not one it offers: the form says why)."""
     treaty = rome_statute()
     state_filter = StateFilter(request.GET, queryset=State.objects.all())
     standings = (
         state_filter.filter_standings(state_filter.qs.standings(treaty, as_of)) if state_filter.is_valid() else []
     )
-    sort = request.GET.get("sort", "name")
+    sort = request.GET.get("sort") or "name"
     return state_filter, sort_standings(standings, sort), sort
+
+
+def sort_expected():
+    return one_of(sorted(SORT_KEYS) + [f"-{key}" for key in sorted(SORT_KEYS)])
 
 
 @cached_public_page
 @require_safe
 @with_as_of
 def state_list(request, as_of):
+    if not is_sort_key(request.GET.get("sort") or "name"):
+        return refuse_parameter(request, "sort", sort_expected())
     state_filter, standings, sort = filtered_standings(request, as_of)
     query = request.GET.copy()
     query.pop("sort", None)
@@ -162,6 +183,7 @@ def state_list(request, as_of):
                 ("verified", _("Last verified")),
             ],
         },
+        status=200 if state_filter.is_valid() else 400,
     )
 
 
@@ -212,7 +234,12 @@ CSV_COLUMNS = [
 @require_safe
 @with_as_of
 def state_list_csv(request, as_of):
+    if not is_sort_key(request.GET.get("sort") or "name"):
+        return refuse_parameter(request, "sort", sort_expected())
     state_filter, standings, _sort = filtered_standings(request, as_of)
+    if not state_filter.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in state_filter.errors.items()]
+        return HttpResponse("\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
     writer = csv.writer(response)
@@ -251,17 +278,19 @@ def compare(request, as_of):
     codes = list(dict.fromkeys(codes))[:MAX_COMPARED]
     treaty = rome_statute()
     found = {s.state.iso3: s for s in State.objects.filter(iso3__in=codes).standings(treaty, as_of)}
+    unknown = [code for code in codes if code not in found]  # the page says which, and answers 400
     return render(
         request,
         "compare.html",
         {
             "as_of": as_of,
             "standings": [found[code] for code in codes if code in found],
-            "unknown": [code for code in codes if code not in found],
+            "unknown": unknown,
             "choices": State.objects.values_list("iso3", "name"),
             "chosen": codes,
             "max_compared": MAX_COMPARED,
         },
+        status=400 if unknown else 200,
     )
 
 
@@ -399,6 +428,7 @@ def tell_staff_about(report):
 
 
 CHANGES_PER_PAGE = 50
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")  # ASCII digits only: int() would also read "²" or "٣"
 
 
 @cached_public_page
@@ -408,8 +438,12 @@ def changes(request):
     staff gave (never who made them); filtered by state and kind."""
     change_filter = PublishedChangeFilter(request.GET, queryset=PublishedChange.objects.select_related("state"))
     changes = change_filter.qs if change_filter.is_valid() else PublishedChange.objects.none()
-    # get_page turns a malformed page number into the first page and one past the end into the last.
-    page = Paginator(changes, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(changes, CHANGES_PER_PAGE)
+    number = request.GET.get("page") or "1"
+    if not PAGE_NUMBER.fullmatch(number) or int(number) > paginator.num_pages:
+        expected = _("It accepts a page number from 1 to %(last)d.") % {"last": paginator.num_pages}
+        return refuse_parameter(request, "page", expected)
+    page = paginator.page(number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -421,4 +455,5 @@ def changes(request):
             "page_range": page.paginator.get_elided_page_range(page.number),
             "query_without_page": query.urlencode(),
         },
+        status=200 if change_filter.is_valid() else 400,
     )

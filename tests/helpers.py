@@ -9,8 +9,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
-from states.models import PositionStatement, State, TreatyAction
+from states.models import PositionStatement, PublishedChange, State, TreatyAction
 from states.resources import PositionStatementResource
+from states.views import CHANGES_PER_PAGE
 
 PASSWORD = "a long enough password"
 
@@ -53,8 +54,9 @@ def public_urls():
         "/about/",
         "/accessibility/",
         "/changes/",
-        "/changes/?page=2",
     ]
+    pages = -(-PublishedChange.objects.count() // CHANGES_PER_PAGE)
+    urls += [f"/changes/?page={number}" for number in range(2, pages + 1)]
     return urls
 
 

@@ -95,9 +95,10 @@ def test_changes_filter_by_state_and_kind(client, publisher, published_statement
 
 
 @pytest.mark.parametrize("page", ["%C2%B2", "²", "999999999999999999999", "-1", "abc", "0"])
-def test_a_malformed_or_huge_page_number_gets_a_page_never_a_500(client, db, page):
+def test_a_malformed_or_huge_page_number_gets_a_400_never_a_500(client, db, page):
     response = client.get("/changes/", {"page": page})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "It accepts a page number from 1 to 1." in response.content.decode()
 
 
 def test_changes_have_numbered_pages(client, make_state):

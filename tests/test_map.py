@@ -96,8 +96,10 @@ def test_the_pacific_view_names_its_island_states(client, db):
     assert {"Kiribati", "Samoa", "Tonga", "Marshall Islands", "Papua New Guinea"} <= set(names)
 
 
-def test_an_unknown_view_shows_the_whole_region(client, db):
-    assert 'aria-current="true">The whole region</a>' in overview(client, view="moon")
+def test_an_unknown_view_is_refused_with_a_link_to_the_whole_region(client, db):
+    response = client.get("/", {"as_of": "2026-11-29", "view": "moon"})
+    assert response.status_code == 400
+    assert 'href="/?as_of=2026-11-29">Open the page without it</a>' in response.content.decode()
 
 
 def test_map_links_keep_the_date_layer_and_view(client, db):

@@ -193,3 +193,60 @@ def test_a_nul_in_the_query_string_is_refused_with_a_clear_message(client, db):
     response = client.get("/compare/", {"states": "PHL\x00"})
     assert response.status_code == 400
     assert "NUL character" in response.content.decode()
+
+
+# Parameters that take any text: a name to search for, or what a reader is correcting.
+FREE_TEXT = {
+    ("/states/", "q"),
+    ("/states/export.csv", "q"),
+    ("/corrections/new/", "state"),
+    ("/corrections/new/", "fact"),
+}
+
+
+@pytest.mark.parametrize("path", PARAMETERS_OF)
+def test_a_value_no_page_can_read_gets_a_400_never_a_silent_default(client, db, path):
+    for name in PARAMETERS_OF[path]:
+        if (path, name) in FREE_TEXT:
+            continue
+        for value in ["<script>alert(1)</script>", "²", "999999999999999999999999999999"]:
+            assert client.get(path, {name: value}).status_code == 400, (path, name, value)
+        # An empty value means the default; a parameter the page does not read is ignored.
+        assert client.get(path, {name: ""}).status_code == 200, (path, name)
+    assert client.get(path, {"utm_source": "newsletter"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "accepted"),
+    [
+        ("/", {"map": "positions"}, "rome_statute, position, submission"),
+        ("/", {"view": "europe"}, "all, west_asia"),
+        ("/states/", {"sort": "population"}, "name, position"),
+        ("/changes/", {"page": "0"}, "a page number from 1 to 1"),
+        ("/changes/", {"page": "7"}, "a page number from 1 to 1"),
+    ],
+)
+def test_the_400_page_says_what_the_parameter_accepts_and_links_to_the_page_without_it(
+    client, db, path, query, accepted
+):
+    response = client.get(path, {**query, "as_of": "2026-11-29"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert accepted in page
+    assert f'href="{path}?as_of=2026-11-29"' in page
+
+
+def test_a_filter_value_the_list_does_not_offer_gets_a_400_with_the_form_saying_why(client, db):
+    response = client.get("/states/", {"status": "party"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    csv_response = client.get("/states/export.csv", {"status": "party"})
+    assert csv_response.status_code == 400
+    assert csv_response.content.decode().startswith("status: Select a valid choice")
+
+
+def test_comparing_an_unknown_code_gets_a_400_that_names_it_and_still_compares_the_rest(client, db):
+    response = client.get("/compare/", {"states": "PHL,XYZ"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "No tracked state has the code XYZ" in page and ">Philippines</a></th>" in page

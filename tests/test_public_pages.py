@@ -166,7 +166,7 @@ def test_state_table_filters_search_and_sorts_from_the_query_string(client, db):
 
 def test_state_table_rejects_an_unknown_filter_value_with_a_message(client, db):
     response = client.get("/states/", {"status": "maybe"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
 
 
