@@ -65,6 +65,9 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "states.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Stored public pages are served from here, before sessions and the rest (states/page_cache.py).
+    "states.page_cache.CachedPublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,7 +75,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "states.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "states.middleware.DatabaseOutageMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.

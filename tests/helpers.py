@@ -2,7 +2,10 @@
 data the admin posts. Fixtures live in conftest.py; plain functions live here."""
 
 import datetime
+import os
+import socket
 
+import pytest
 import tablib
 from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -191,3 +194,23 @@ def import_rows(user, *rows):
     return PositionStatementResource().import_data(
         dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=user
     )
+
+
+# --- Redis, for what several app servers share -------------------------------------------
+
+
+def redis_for_tests(database):
+    """The address of an emptied Redis database of the tests' own (Redis on
+    127.0.0.1:6379, which .ci/run starts); the test is skipped without Redis,
+    except in CI, where it fails."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
+            connection.sendall(f"SELECT {database}\r\nFLUSHDB\r\n".encode())
+            answered = b"+OK" in connection.recv(100)
+    except OSError:
+        answered = False
+    if not answered:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return f"redis://127.0.0.1:6379/{database}"

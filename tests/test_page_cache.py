@@ -5,8 +5,10 @@ import re
 
 import pytest
 
+from states import page_cache
 from states.models import PositionStatement
-from tests.helpers import import_rows, statement_form
+from states.page_cache import SharedDataVersion
+from tests.helpers import import_rows, redis_for_tests, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
 PAGE = "/states/FSM/"
@@ -16,7 +18,7 @@ def test_an_anonymous_visitor_gets_a_public_cacheable_page_with_an_etag(client, 
     response = client.get(PAGE)
     assert "public" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
     assert "must-revalidate" in response["Cache-Control"]
-    assert re.fullmatch(r'"\w+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}"', response["ETag"])
+    assert re.fullmatch(r'"\w+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}-plain"', response["ETag"])
 
 
 def test_a_repeat_visit_with_the_etag_gets_a_304(client, db):
@@ -79,9 +81,9 @@ def test_an_import_shows_at_once_on_a_cached_page(client, publisher, singapore, 
 
 
 @pytest.fixture
-def shared_cache(settings):
-    """As with several app servers: the data's version lives in the shared cache."""
-    settings.SHARED_CACHE = True
+def shared_cache(monkeypatch):
+    """As with several app servers: the data's version lives in Redis."""
+    monkeypatch.setattr(page_cache, "shared_version", SharedDataVersion(redis_for_tests(4)))
 
 
 def test_with_a_shared_cache_a_cached_page_needs_no_query(client, shared_cache, db, django_assert_num_queries):
@@ -100,3 +102,45 @@ def test_with_a_shared_cache_a_publish_shows_once_it_commits(
     after = client.get(PAGE, headers={"if-none-match": before["ETag"]})
     assert after.status_code == 200
     assert "Published with a shared cache." in after.content.decode()
+
+
+def get_commands_served(client):
+    return client.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+
+
+def test_a_change_made_on_one_server_is_known_at_once_to_another_without_asking_redis():
+    url = redis_for_tests(4)
+    publishing, reading = SharedDataVersion(url), SharedDataVersion(url)
+    before = reading.current()
+    gets = get_commands_served(reading.client)
+    publishing.change()
+    after = reading.current()
+    assert get_commands_served(reading.client) == gets  # heard on its channel, not read
+    assert after != before
+    assert after == reading.client.get(SharedDataVersion.KEY).decode()
+
+
+def test_a_version_set_without_its_announcement_is_read_again_within_seconds():
+    url = redis_for_tests(4)
+    reading = SharedDataVersion(url)
+    before = reading.current()
+    reading.client.set(SharedDataVersion.KEY, "set-elsewhere")
+    assert reading.current() == before
+    reading.read_at -= SharedDataVersion.RECHECK_SECONDS  # as if that long had passed
+    assert reading.current() == "set-elsewhere"
+
+
+def test_while_redis_is_down_pages_are_rendered_afresh_not_refused(client, db, monkeypatch):
+    monkeypatch.setattr(page_cache, "shared_version", SharedDataVersion("redis://127.0.0.1:1/0"))
+    for _ in range(2):
+        response = client.get(PAGE)
+        assert response.status_code == 200
+        assert "no-cache" in response["Cache-Control"] and "ETag" not in response
+
+
+def test_a_page_served_from_the_cache_still_has_every_security_header(client, db):
+    first = client.get(PAGE)
+    again = client.get(PAGE)
+    assert again.content == first.content
+    for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert again[header] == first[header], header

@@ -18,9 +18,10 @@ import psycopg
 import pytest
 from django_otp.oath import TOTP
 
+from tests.helpers import redis_for_tests
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-REDIS_URL = "redis://127.0.0.1:6379/3"  # a database number of the tests' own, flushed first
 DATABASE = "cahtracker_two_servers"
 AUTHENTICATOR_KEY = secrets.token_hex(20)  # the publisher's authenticator app
 
@@ -33,21 +34,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
-            connection.sendall(b"SELECT 3\r\nFLUSHDB\r\n")
-            return b"+OK" in connection.recv(100)
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def production_env(tmp_path_factory):
-    if not redis_answers():
-        if os.environ.get("CI"):
-            pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    redis_url = redis_for_tests(3)
     server_url = DATABASE_URL.rsplit("/", 1)[0]
     with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
@@ -55,7 +44,7 @@ def production_env(tmp_path_factory):
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG"}},
         "DATABASE_URL": f"{server_url}/{DATABASE}",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "0",
@@ -128,8 +117,9 @@ class Browser:
 
 def test_a_change_published_through_one_server_shows_at_once_through_the_other(production_env, two_servers):
     first, second = two_servers
+    # Several times, so that each worker process of each server has the page in its memory.
     before = supports(second)
-    assert supports(second) == before  # now cached in Redis
+    assert {supports(server) for server in two_servers for _ in range(6)} == {before}
     with psycopg.connect(production_env["DATABASE_URL"]) as database:
         singapore = database.execute("select id from states_state where iso3 = 'SGP'").fetchone()[0]
         source = database.execute("select id from states_source order by id limit 1").fetchone()[0]
@@ -151,5 +141,4 @@ def test_a_change_published_through_one_server_shows_at_once_through_the_other(p
             "change_reason": "Published through the first server",
         },
     )
-    assert supports(second) == before + 1
-    assert supports(first) == before + 1
+    assert {supports(server) for server in (second, first) for _ in range(6)} == {before + 1}
