@@ -5,9 +5,10 @@ only. Forms are in ``states.forms``, import/export in ``states.resources``, the
 research queue in ``states.admin_site``."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
@@ -35,8 +36,11 @@ from states.resources import (
     PositionStatementResource,
     SafeCSV,
     SafeXLSX,
+    SourceResource,
+    StateResource,
     TimelineEventResource,
     TreatyActionResource,
+    TreatyResource,
     WrittenSubmissionResource,
 )
 
@@ -65,13 +69,33 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
 
+    def has_import_permission(self, request):
+        # An import adds rows and changes existing ones: it needs both permissions.
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_revert_permission(self, request, obj=None):
+        """A revert saves an old version as a new change: it takes what a change takes."""
+        return self.has_change_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_revert_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history checks only the view permission, for showing and saving alike.
+        if request.method == "POST" and not self.has_revert_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
+            raise PermissionDenied
+        with transaction.atomic():  # as the change form: the version check holds the row until saved
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class ReviewedFactAdmin(AuditedAdmin):
     """For facts that go through review: editors' saves become drafts."""
 
     form = ReviewedFactForm
     readonly_fields = ["publication", "draft_of", "verified_by"]
-    actions = ["publish", "mark_verified"]
+    actions = ["publish", "withdraw", "mark_verified"]
 
     def save_model(self, request, obj, form, change):
         if obj.save_change_by(request.user, form.cleaned_data["change_reason"]):
@@ -99,6 +123,22 @@ class ReviewedFactAdmin(AuditedAdmin):
         if published:
             messages.success(request, ngettext("Published %d draft.", "Published %d drafts.", published) % published)
 
+    @admin.action(description=_("Withdraw the selected facts from the public record"), permissions=["publish"])
+    def withdraw(self, request, queryset):
+        withdrawn = 0
+        for fact in queryset.published():
+            fact.withdraw(reason=_("Withdrawn from the public record by a publisher"))
+            withdrawn += 1
+        messages.success(
+            request,
+            ngettext(
+                "Withdrew %d fact: it is a draft again, and the public list of changes shows its removal.",
+                "Withdrew %d facts: they are drafts again, and the public list of changes shows their removal.",
+                withdrawn,
+            )
+            % withdrawn,
+        )
+
     @admin.action(description=_("Mark verified against the primary record (today, by me)"), permissions=["change"])
     def mark_verified(self, request, queryset):
         drafted = 0
@@ -115,6 +155,10 @@ class ReviewedFactAdmin(AuditedAdmin):
 
 @admin.register(Source)
 class SourceAdmin(AuditedAdmin):
+    """Sources are public as soon as saved (every "Source" link): editors add
+    new ones for their drafts, and only publishers change or delete one."""
+
+    resource_classes = [SourceResource]
     list_display = ["title", "publisher", "url", "accessed_on"]
     search_fields = ["title", "publisher", "url"]
     readonly_fields = []
@@ -202,6 +246,19 @@ class StateAdmin(AuditedAdmin):
     ]
     autocomplete_fields = ["source"]
     inlines = [TreatyActionInline, PositionStatementInline, WrittenSubmissionInline]
+    resource_classes = [StateResource]
+
+    def has_revert_permission(self, request, obj=None):
+        # Editors may open a state's page (for its facts) but not change its own fields.
+        return State.may_publish(request.user)
+
+    def save_model(self, request, obj, form, change):
+        # A save of the page that changed only its facts leaves the state's own
+        # row alone: no new version of it, and no entry that could carry the
+        # reason given for a draft (each fact is saved on its own, in save_formset).
+        if change and not set(form.changed_data) - {"change_reason", "seen_version"}:
+            return
+        super().save_model(request, obj, form, change)
 
     def get_changelist(self, request, **kwargs):
         return StandingChangeList
@@ -256,6 +313,7 @@ class StateAdmin(AuditedAdmin):
 
 @admin.register(Treaty)
 class TreatyAdmin(AuditedAdmin):
+    resource_classes = [TreatyResource]
     list_display = ["short_name", "adopted_on", "entered_into_force_on"]
     prepopulated_fields = {"slug": ["short_name"]}
     autocomplete_fields = ["source"]

@@ -9,6 +9,7 @@ django.contrib.admin) makes it the default site, so ``admin.site`` and
 import segno
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -86,8 +87,17 @@ class StaffAdminSite(admin.AdminSite):
         ]
 
     def research_queue(self, request):
-        """What staff should research or check next, and drafts waiting for review."""
-        standings = State.objects.standings(Treaty.objects.rome_statute())
+        """What staff should research or check next, and drafts waiting for
+        review: each list only for staff who may view what it lists."""
+        user = request.user
+        viewable = [model for model in NAMED_BY if user.has_perm(f"states.view_{model._meta.model_name}")]
+        may_see_corrections = user.has_perm("states.view_correctionreport")
+        if not viewable and not may_see_corrections:
+            raise PermissionDenied
+        standings = State.objects.standings(Treaty.objects.rome_statute()) if user.has_perm("states.view_state") else []
+        corrections = CorrectionReport.objects.none()
+        if may_see_corrections:
+            corrections = CorrectionReport.objects.select_related("state")
         context = {
             **self.each_context(request),
             "title": _("Research queue"),
@@ -97,15 +107,16 @@ class StaffAdminSite(admin.AdminSite):
             "submission_not_researched": [
                 s.state for s in standings if s.submission == SubmissionStatus.NOT_YET_RESEARCHED
             ],
-            "drafts": queue_listing((model, model.objects.drafts()) for model in NAMED_BY),
+            "drafts": queue_listing((model, model.objects.drafts()) for model in viewable),
             "never_primary": queue_listing(
-                (model, model.objects.published().never_checked_against_primary()) for model in NAMED_BY
+                (model, model.objects.published().never_checked_against_primary()) for model in viewable
             ),
-            "corrections": CorrectionReport.objects.select_related("state").order_by(
+            "may_see_corrections": may_see_corrections,
+            "corrections": corrections.order_by(
                 Case(When(status=CorrectionStatus.NEW, then=0), default=1), "-submitted_at"
             )[:SHOWN_PER_LIST],
-            "new_corrections": CorrectionReport.objects.filter(status=CorrectionStatus.NEW).count(),
-            "stale": queue_listing((model, model.objects.published().due_for_reverification()) for model in NAMED_BY),
+            "new_corrections": corrections.filter(status=CorrectionStatus.NEW).count(),
+            "stale": queue_listing((model, model.objects.published().due_for_reverification()) for model in viewable),
         }
         return render(request, "admin/research_queue.html", context)
 

@@ -95,6 +95,14 @@ class SourcedFact(models.Model):
             return None
         return type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
 
+    def lock_stored_version(self):
+        """The version now in the database, with the row locked until the
+        transaction ends: a second save of the same fact waits, then finds the
+        version changed (PostgreSQL locks the row; SQLite's IMMEDIATE
+        transactions, see settings, queue whole saves)."""
+        rows = type(self).objects.select_for_update().filter(pk=self.pk)
+        return rows.values_list("version", flat=True).first()
+
     @classmethod
     def may_publish(cls, user):
         """Whether ``user`` may make this kind of record public: the model's
@@ -181,6 +189,12 @@ class ReviewedFact(SourcedFact):
         change awaits review.
         """
         self._change_reason = reason
+        if not self._state.adding:
+            # Whether the fact is public is the stored row's, never this copy's:
+            # a revert's copy of a draft-era version must not unpublish it.
+            stored = type(self).objects.filter(pk=self.pk).values("publication", "draft_of_id").first()
+            if stored is not None:
+                self.publication, self.draft_of_id = stored["publication"], stored["draft_of_id"]
         if self.may_publish(user):
             if self._state.adding:
                 self.publication = Publication.PUBLISHED
@@ -221,6 +235,13 @@ class ReviewedFact(SourcedFact):
             target._change_reason = reason
             target.save()
         return target
+
+    def withdraw(self, reason):
+        """Take a published fact off the public record (it becomes a draft
+        again); the public list of changes shows it was removed, and why."""
+        self.publication = Publication.DRAFT
+        self._change_reason = reason
+        self.save()
 
     def clean_across_rows(self):
         """Rules that involve the fact's sibling rows (none by default).

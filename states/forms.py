@@ -67,8 +67,20 @@ class VersionCheckedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
         seen = cleaned.get("seen_version")
-        if self.instance.pk and seen is not None and seen != self.instance.stored_version:
+        if seen is None:
+            raise ValidationError(
+                _(
+                    "Not saved: the form does not say which version of the record you opened, so "
+                    "it cannot tell whether someone changed it since. Open the record again and make "
+                    "your change there."
+                ),
+                code="version_missing",
+            )
+        # Locked until the save is done (the admin saves in one transaction).
+        if seen != self.instance.lock_stored_version():
             raise ValidationError(
                 _(
                     "Not saved: this record was changed by someone else after you opened it. %(changes)s "
@@ -79,7 +91,7 @@ class VersionCheckedForm(forms.ModelForm):
                 code="changed_meanwhile",
             )
         pending = getattr(self.instance, "pending_drafts", None)
-        if self.instance.pk and pending is not None and self.has_changed() and pending.exists():
+        if pending is not None and self.has_changed() and pending.exists():
             raise ValidationError(
                 _("A draft change to this fact is already waiting for review. Edit or publish that draft instead."),
                 code="draft_pending",

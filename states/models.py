@@ -44,6 +44,26 @@ from states.choices import (
 from states.facts import PartlyDated, ReviewedFact, SourcedFact
 from states.rules import Figures, Standing, TreatyRecord
 
+# --- Web addresses --------------------------------------------------------------
+
+# Every address the public may follow is a web page: a "javascript:" or "data:"
+# link would run in the reader's browser, and other schemes lead nowhere useful.
+WEB_SCHEMES = ["http", "https"]
+web_address_only = URLValidator(
+    schemes=WEB_SCHEMES, message=_("Enter a web address starting with https:// or http://.")
+)
+
+
+def web_address_constraint(field, name, blank=False):
+    """The database's side of ``web_address_only`` (a form or an import checks it first)."""
+    condition = Q(**{f"{field}__startswith": "https://"}) | Q(**{f"{field}__startswith": "http://"})
+    return models.CheckConstraint(
+        condition=condition | Q(**{field: ""}) if blank else condition,
+        name=name,
+        violation_error_message=_("A link must be a web address (https:// or http://)."),
+    )
+
+
 # --- Sources ------------------------------------------------------------------
 
 
@@ -70,7 +90,7 @@ class Source(models.Model):
     through are part of the research trail and never appear in the app.
     """
 
-    url = models.URLField(_("URL"), max_length=500, unique=True)
+    url = models.URLField(_("URL"), max_length=500, unique=True, validators=[web_address_only])
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
     accessed_on = models.DateField(
@@ -93,11 +113,7 @@ class Source(models.Model):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(url__startswith="https://") | Q(url__startswith="http://"),
-                name="source_url_is_a_web_address",
-                violation_error_message=_("A source must be a web address (http:// or https://)."),
-            ),
+            web_address_constraint("url", "source_url_is_a_web_address"),
         ]
 
     def __str__(self):
@@ -259,6 +275,7 @@ class Treaty(SourcedFact):
         _("depositary record"),
         max_length=500,
         blank=True,
+        validators=[web_address_only],
         help_text=_("The depositary's status page, where every action can be verified."),
     )
 
@@ -281,6 +298,7 @@ class Treaty(SourcedFact):
                 name="treaty_entry_into_force_period_has_a_unit",
                 violation_error_message=_("Give the entry-into-force period with its unit, or neither."),
             ),
+            web_address_constraint("depositary_record_url", "treaty_depositary_record_is_a_web_address", blank=True),
         ]
 
     def __str__(self):
@@ -458,7 +476,7 @@ class WrittenSubmission(ReviewedFact):
     document_symbol = models.CharField(
         _("document symbol"), max_length=60, blank=True, help_text=_("For example A/78/717/Add.1")
     )
-    document_url = models.URLField(_("document link"), max_length=500, blank=True)
+    document_url = models.URLField(_("document link"), max_length=500, blank=True, validators=[web_address_only])
 
     class Meta:
         ordering = ["state"]
@@ -467,6 +485,7 @@ class WrittenSubmission(ReviewedFact):
         permissions = [("publish_writtensubmission", _("Can publish written submissions"))]
         constraints = [
             *ReviewedFact.Meta.constraints,
+            web_address_constraint("document_url", "writtensubmission_document_is_a_web_address", blank=True),
             models.UniqueConstraint(
                 fields=["state"],
                 condition=Q(publication=Publication.PUBLISHED),
@@ -589,9 +608,7 @@ class CorrectionReport(models.Model):
     )
     fact = models.CharField(_("which fact"), max_length=300, blank=True)
     what_is_wrong = models.TextField(_("what is wrong, and what is right"), max_length=2000)
-    source_url = models.URLField(
-        _("source that shows it"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
-    )
+    source_url = models.URLField(_("source that shows it"), max_length=500, validators=[web_address_only])
     email = models.EmailField(_("reader's email (optional)"), blank=True)
     submitted_at = models.DateTimeField(_("sent"), default=timezone.now, editable=False)
     status = models.CharField(

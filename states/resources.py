@@ -25,13 +25,13 @@ class SafeXLSX(base_formats.XLSX):
         make_dataset_safe(dataset)
 
 
-class FactResource(resources.ModelResource):
-    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+class CheckedResource(resources.ModelResource):
+    """Every import is checked like a form: each row's model validation (so a
+    link must be a web address, and so on), in bounds, formulas unescaped."""
 
     class Meta:
         clean_model_instances = True
         skip_unchanged = True
-        exclude = ["publication", "draft_of", "verified_by", "version"]
 
     def before_import(self, dataset, **kwargs):
         # The admin's form refuses a long file before parsing; this covers every other caller.
@@ -44,6 +44,38 @@ class FactResource(resources.ModelResource):
         for name, value in row.items():
             row[name] = from_spreadsheet(value)
         super().before_import_row(row, **kwargs)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance._change_reason = str(_("Bulk import"))
+        super().save_instance(instance, is_create, row, **kwargs)
+
+
+class SourceResource(CheckedResource):
+    class Meta(CheckedResource.Meta):
+        model = Source
+
+
+class TreatyResource(CheckedResource):
+    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+
+    class Meta(CheckedResource.Meta):
+        model = Treaty
+        exclude = ["verified_by", "version"]
+
+
+class StateResource(CheckedResource):
+    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+
+    class Meta(CheckedResource.Meta):
+        model = State
+        exclude = ["verified_by", "version"]
+
+
+class FactResource(CheckedResource):
+    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+
+    class Meta(CheckedResource.Meta):
+        exclude = ["publication", "draft_of", "verified_by", "version"]
 
     def validate_instance(self, instance, *args, **kwargs):
         super().validate_instance(instance, *args, **kwargs)

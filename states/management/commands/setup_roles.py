@@ -6,17 +6,18 @@ up with exactly the permissions listed here.
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
+from django.db.models import Q
 
 REVIEWED = ["treatyaction", "positionstatement", "writtensubmission", "timelineevent"]
 
 ROLES = {
-    # Editors draft: they add and change facts (saved as drafts), add sources,
-    # and open a state's page to work on its facts, but publish and delete nothing.
+    # Editors draft: they add and change facts (saved as drafts), add sources
+    # for them, and open a state's page to work on its facts, but publish,
+    # delete and change nothing the public sees at once (a source's address is).
     "Editor": [
         *(f"{action}_{model}" for model in REVIEWED for action in ("view", "add", "change")),
         "view_source",
         "add_source",
-        "change_source",
         "view_state",
         "change_state",
         "view_treaty",
@@ -36,8 +37,20 @@ ROLES = {
         "view_correctionreport",
         "change_correctionreport",
         "delete_correctionreport",
+        # Sign-in locks (django-axes): a publisher sees them and lifts one by deleting it.
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
+
+
+def permissions_named(codenames):
+    """The permissions for codenames of this app ("add_source") or another ("axes.view_accessattempt")."""
+    query = Q(pk__in=[])
+    for name in codenames:
+        app_label, _dot, codename = name.rpartition(".")
+        query |= Q(content_type__app_label=app_label or "states", codename=codename)
+    return Permission.objects.filter(query)
 
 
 class Command(BaseCommand):
@@ -46,8 +59,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for name, codenames in ROLES.items():
             group, created = Group.objects.get_or_create(name=name)
-            permissions = Permission.objects.filter(content_type__app_label="states", codename__in=codenames)
-            missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+            permissions = permissions_named(codenames)
+            found = {
+                f"{app}.{codename}" for app, codename in permissions.values_list("content_type__app_label", "codename")
+            }
+            missing = {name for name in codenames if (name if "." in name else f"states.{name}") not in found}
             if missing:
                 raise SystemExit(f"Unknown permissions for {name}: {', '.join(sorted(missing))}. Run migrate first.")
             group.permissions.set(permissions)
