@@ -2,6 +2,7 @@
 through one server shows at once through the other. Runs on PostgreSQL
 (DATABASE_URL), as CI does; needs Redis on 127.0.0.1:6379."""
 
+import functools
 import http.cookiejar
 import os
 import re
@@ -9,7 +10,9 @@ import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -59,7 +62,9 @@ def production_env(tmp_path_factory):
         "from django_otp.plugins.otp_totp.models import TOTPDevice; "
         "u = User.objects.create_user('pub', password='a long enough password', is_staff=True); "
         "u.groups.add(Group.objects.get(name='Publisher')); "
-        f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True)"
+        f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True); "
+        "[User.objects.create_user(name, password='a long enough password', is_staff=True)"
+        ".groups.add(Group.objects.get(name='Editor')) for name in ('ed_one', 'ed_two')]"
     )
     subprocess.run(manage + ["shell", "-c", create_publisher], cwd=ROOT, env=env, check=True, capture_output=True)
     yield env
@@ -109,10 +114,39 @@ class Browser:
         return self.opener.open(self.base + path, timeout=10).read().decode()
 
     def post_form(self, path, fields):
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path)).group(1)
-        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}).encode()
+        return self.post(path, fields, self.token_of(path))
+
+    def token_of(self, path):
+        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path)).group(1)
+
+    def post(self, path, fields, token):
+        data = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token}, doseq=True).encode()
         request = urllib.request.Request(self.base + path, data=data, headers={"Referer": self.base + path})
-        return self.opener.open(request, timeout=10).read().decode()
+        return self.opener.open(request, timeout=30).read().decode()
+
+    def sign_in(self, username):
+        self.post_form("/admin/login/", {"username": username, "password": "a long enough password", "next": "/admin/"})
+        return self
+
+
+def at_the_same_moment(*calls):
+    """Run each call in a thread of its own, released together; their results in order."""
+    start = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        start.wait()
+        try:
+            results[index] = call()
+        except urllib.error.HTTPError as error:
+            results[index] = f"HTTP {error.code}"
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def test_a_change_published_through_one_server_shows_at_once_through_the_other(production_env, two_servers):
@@ -142,3 +176,70 @@ def test_a_change_published_through_one_server_shows_at_once_through_the_other(p
         },
     )
     assert {supports(server) for server in (second, first) for _ in range(6)} == {before + 1}
+
+
+def statement_fields(database, statement_id, **changes):
+    row = database.execute(
+        "select state_id, date, date_precision, forum, summary, quote, position, source_id, verification, version "
+        "from states_positionstatement where id = %s",
+        [statement_id],
+    ).fetchone()
+    names = ["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    fields = dict(zip(names, [str(value) for value in row[:-1]], strict=True))
+    return {**fields, "last_verified_on": "", "seen_version": row[-1], "change_reason": "Test", **changes}
+
+
+def test_two_saves_of_one_fact_at_the_same_moment_keep_both_and_lose_neither(production_env, two_servers):
+    first, second = two_servers
+    editors = [Browser(first).sign_in("ed_one"), Browser(second).sign_in("ed_two")]
+    with psycopg.connect(production_env["DATABASE_URL"], autocommit=True) as database:
+        state, source = database.execute("select id, source_id from states_state where iso3 = 'NPL'").fetchone()
+        editors[0].post_form(
+            "/admin/states/positionstatement/add/",
+            {"state": state, "date": "2026-11-20", "date_precision": "day", "forum": "Sixth Committee",
+             "summary": "Draft.", "position": "supports", "source": source, "verification": "secondary",
+             "change_reason": "A draft both editors will work on"},
+        )  # fmt: skip
+        draft = database.execute("select max(id) from states_positionstatement where state_id = %s", [state]).fetchone()
+        url = f"/admin/states/positionstatement/{draft[0]}/change/"
+        for attempt in range(5):
+            tokens = [editor.token_of(url) for editor in editors]  # both open the form ...
+            fields = statement_fields(database, draft[0])
+            pages = at_the_same_moment(  # ... and both press Save
+                *(
+                    functools.partial(editor.post, url, {**fields, "summary": f"Round {attempt}, editor {n}"}, token)
+                    for n, (editor, token) in enumerate(zip(editors, tokens, strict=True))
+                )
+            )
+            saved = [page for page in pages if "was changed successfully" in page]
+            refused = [page for page in pages if "changed by someone else after you opened it" in page]
+            assert (len(saved), len(refused)) == (1, 1), [page[:200] for page in pages]
+        repeated = database.execute(
+            "select version from states_historicalpositionstatement where id = %s group by version having count(*) > 1",
+            [draft[0]],
+        ).fetchall()
+        assert repeated == []
+
+
+def test_two_drafts_of_one_published_fact_at_the_same_moment_one_is_kept_the_other_told(production_env, two_servers):
+    first, second = two_servers
+    editors = [Browser(first).sign_in("ed_one"), Browser(second).sign_in("ed_two")]
+    with psycopg.connect(production_env["DATABASE_URL"], autocommit=True) as database:
+        published = database.execute(
+            "select s.id from states_positionstatement s join states_state t on t.id = s.state_id "
+            "where t.iso3 = 'FSM' and s.publication = 'published' and s.draft_of_id is null"
+        ).fetchone()[0]
+        url = f"/admin/states/positionstatement/{published}/change/"
+        tokens = [editor.token_of(url) for editor in editors]
+        fields = statement_fields(database, published)
+        pages = at_the_same_moment(
+            *(
+                functools.partial(editor.post, url, {**fields, "summary": f"Draft {n}"}, token)
+                for n, (editor, token) in enumerate(zip(editors, tokens, strict=True))
+            )
+        )
+        assert not [page for page in pages if page.startswith("HTTP")], pages
+        assert sum("Saved as a draft" in page for page in pages) == 1
+        assert sum("already waiting for review" in page for page in pages) == 1
+        drafts = database.execute("select count(*) from states_positionstatement where draft_of_id = %s", [published])
+        assert drafts.fetchone()[0] == 1
