@@ -7,6 +7,8 @@ research queue in ``states.admin_site``."""
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +17,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from states.admin_site import set_password_link
 from states.forms import (
     BoundedImportForm,
     ChangeReasonForm,
@@ -379,3 +382,30 @@ class CorrectionReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # corrections come from readers, through the public form
+
+
+# --- Staff accounts -------------------------------------------------------------
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, with a one-time link for a new member of staff
+    to choose their own password (as ``manage.py create_staff_user`` prints)."""
+
+    actions = ["make_set_password_link"]
+
+    def has_set_password_link_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Make a one-time link to set the password"), permissions=["set_password_link"])
+    def make_set_password_link(self, request, queryset):
+        site_url = request.build_absolute_uri("/").rstrip("/")
+        for user in queryset:
+            messages.info(
+                request,
+                _("Link for %(user)s (it works once, within three days): %(link)s")
+                % {"user": user.get_username(), "link": set_password_link(user, site_url)},
+            )

@@ -9,11 +9,14 @@ django.contrib.admin) makes it the default site, so ``admin.site`` and
 import segno
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.views import PasswordResetCompleteView, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, When
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import path, reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -59,6 +62,19 @@ def queue_listing(querysets):
 RECOVERY_CODES = 10
 
 
+def set_password_link(user, site_url):
+    """A one-time link for ``user`` to choose a password: Django's password
+    reset token, which stops working once the password is set."""
+    path = reverse(
+        "admin:set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return site_url + path
+
+
 def two_factor_required(user):
     """Who must sign in with a second factor: superusers and those who may
     publish (Publishers); an editor who set one up uses it too."""
@@ -83,6 +99,17 @@ class StaffAdminSite(admin.AdminSite):
         return [
             path("research-queue/", self.admin_view(self.research_queue), name="research_queue"),
             path("two-factor/", self.admin_view(self.two_factor), name="two_factor"),
+            # Open without signing in: the link itself is the proof (see set_password_link).
+            path(
+                "set-password/<uidb64>/<token>/",
+                PasswordResetConfirmView.as_view(success_url=reverse_lazy("admin:set_password_done")),
+                name="set_password",
+            ),
+            path(
+                "set-password/done/",
+                PasswordResetCompleteView.as_view(extra_context={"login_url": reverse_lazy("admin:login")}),
+                name="set_password_done",
+            ),
             *super().get_urls(),
         ]
 
