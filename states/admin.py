@@ -11,6 +11,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
@@ -18,6 +22,7 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from states.admin_site import set_password_link
+from states.changelog import shown
 from states.forms import (
     BoundedImportForm,
     ChangeReasonForm,
@@ -58,6 +63,54 @@ URLS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 # --- What every staff page shares ------------------------------------------------
 
 
+def without_reason(fields):
+    """A fieldset's fields less the change reason (a field may be a tuple of fields on one line)."""
+    kept = []
+    for field in fields:
+        if isinstance(field, tuple | list):
+            field = tuple(name for name in field if name != "change_reason")
+            if field:
+                kept.append(field)
+        elif field != "change_reason":
+            kept.append(field)
+    return kept
+
+
+# Bookkeeping a staff member never edits, left out of the history's list of changes.
+NOT_SHOWN_IN_HISTORY = {"id", "version", "draft_of"}
+
+
+def changes_in_words(model, older, newer):
+    changes = []
+    for field in model._meta.concrete_fields:
+        if field.name in NOT_SHOWN_IN_HISTORY:
+            continue
+        old, new = getattr(older, field.attname), getattr(newer, field.attname)
+        if old != new:
+            changes.append({"field": capfirst(field.verbose_name), "old": shown(field, old), "new": shown(field, new)})
+    return changes
+
+
+def compared(published, draft):
+    """Each field staff edit, as (label, published value, proposed value,
+    differs), in the words the public pages use, not codes."""
+    rows = []
+    for field in type(draft)._meta.concrete_fields:
+        if not field.editable or field.name == "id":
+            continue
+        proposed = shown(field, getattr(draft, field.attname))
+        before = shown(field, getattr(published, field.attname)) if published else None
+        rows.append(
+            {
+                "label": capfirst(field.verbose_name),
+                "published": before,
+                "proposed": proposed,
+                "differs": published is not None and before != proposed,
+            }
+        )
+    return rows
+
+
 class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Every save gives a reason and lands in the history (with revert); bulk import and export."""
 
@@ -71,6 +124,23 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
+
+    def get_fieldsets(self, request, obj=None):
+        # The reason is asked for next to the Save buttons (admin/states/change_form.html).
+        return [
+            (name, {**options, "fields": without_reason(options["fields"])})
+            for name, options in super().get_fieldsets(request, obj)
+            if without_reason(options["fields"])
+        ]
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        # The history page's "Changes", in the words and labels the public pages
+        # use ("Position: Supports → Non-committal"), not field names and codes.
+        newer = None
+        for older in historical_records:  # newest first
+            if newer is not None:
+                newer.history_delta_changes = changes_in_words(self.model, older, newer)
+            newer = older
 
     def has_import_permission(self, request):
         # An import adds rows and changes existing ones: it needs both permissions.
@@ -99,6 +169,58 @@ class ReviewedFactAdmin(AuditedAdmin):
     form = ReviewedFactForm
     readonly_fields = ["publication", "draft_of", "verified_by"]
     actions = ["publish", "withdraw", "mark_verified"]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        review = path(
+            "<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name=f"{info[0]}_{info[1]}_review"
+        )
+        return [review, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        fact = self.get_object(request, unquote(object_id))
+        if fact is not None and not fact.is_published:
+            proposal = fact.proposal
+            extra_context = {
+                **(extra_context or {}),
+                "review": {
+                    "published": fact.draft_of,
+                    "proposal": proposal,
+                    "reason": proposal.history_change_reason if proposal else "",
+                    "sent_back_note": fact.sent_back_note,
+                    "comparison": compared(fact.draft_of, fact),
+                    "may_publish": self.model.may_publish(request.user),
+                    "action_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_review", args=[fact.pk]),
+                },
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, object_id):
+        """A publisher's decision on a draft, from its page: publish it, or send it back with a note."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.model.may_publish(request.user):
+            raise PermissionDenied
+        draft = self.get_object(request, unquote(object_id))
+        if draft is None or draft.is_published:
+            messages.warning(request, _("That draft is no longer waiting for review."))
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        here = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[draft.pk])
+        if request.POST.get("decision") == "send_back":
+            note = request.POST.get("note", "").strip()
+            if not note:
+                messages.error(request, _("Not sent back: say in the note what the editor should change."))
+                return redirect(here)
+            draft.send_back(note[:2000], request.user)
+            messages.success(request, _("Sent back to its editor with your note."))
+            return redirect("admin:waiting_for_review")
+        try:
+            published = draft.publish(reason=draft.proposal.history_change_reason or _("Published"), by=request.user)
+        except ValidationError as error:
+            messages.error(request, _("Not published: %(error)s") % {"error": " ".join(error.messages)})
+            return redirect(here)
+        messages.success(request, _("Published. The public pages show it now."))
+        return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[published.pk]))
 
     def save_model(self, request, obj, form, change):
         if obj.save_change_by(request.user, form.cleaned_data["change_reason"]):

@@ -98,6 +98,7 @@ class StaffAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("research-queue/", self.admin_view(self.research_queue), name="research_queue"),
+            path("waiting-for-review/", self.admin_view(self.waiting_for_review), name="waiting_for_review"),
             path("two-factor/", self.admin_view(self.two_factor), name="two_factor"),
             # Open without signing in: the link itself is the proof (see set_password_link).
             path(
@@ -112,6 +113,43 @@ class StaffAdminSite(admin.AdminSite):
             ),
             *super().get_urls(),
         ]
+
+    def drafts_in_review(self, user):
+        """[(kind of fact, [drafts])] for the kinds of fact ``user`` may view, oldest first."""
+        return [
+            (
+                model._meta.verbose_name_plural,
+                list(model.objects.drafts().select_related(*NAMED_BY[model]).order_by("pk")[:SHOWN_PER_LIST]),
+            )
+            for model in NAMED_BY
+            if user.has_perm(f"states.view_{model._meta.model_name}")
+        ]
+
+    def index(self, request, extra_context=None):
+        waiting = sum(
+            model.objects.drafts().filter(sent_back_note="").count()
+            for model in NAMED_BY
+            if request.user.has_perm(f"states.view_{model._meta.model_name}")
+        )
+        return super().index(request, {**(extra_context or {}), "waiting_for_review": waiting})
+
+    def waiting_for_review(self, request):
+        """Every draft, with who proposed it, when and why, and whether it was sent back."""
+        listing = self.drafts_in_review(request.user)
+        if not listing:
+            raise PermissionDenied
+        rows = [
+            (
+                kind,
+                [
+                    (draft, draft.proposal, reverse(f"admin:states_{draft._meta.model_name}_change", args=[draft.pk]))
+                    for draft in drafts
+                ],
+            )
+            for kind, drafts in listing
+        ]
+        context = {**self.each_context(request), "title": _("Waiting for review"), "listing": rows}
+        return render(request, "admin/waiting_for_review.html", context)
 
     def research_queue(self, request):
         """What staff should research or check next, and drafts waiting for

@@ -22,7 +22,7 @@ from states.page_cache import data_changed
 SEED_REASON = "Loaded from the seed data"
 
 # Fields whose changes the public never sees.
-NOT_PUBLIC = {"id", "version", "publication", "draft_of", "research_note", "verified_by"}
+NOT_PUBLIC = {"id", "version", "publication", "draft_of", "sent_back_note", "research_note", "verified_by"}
 
 
 def is_public(row):

@@ -7,15 +7,41 @@ import datetime
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from states.choices import DatePrecision, Publication, Verification, choices_constraint
 
 # A fact not re-checked for this long is due for re-verification.
 REVERIFY_AFTER = datetime.timedelta(days=365)
+
+
+class ProposedHistory(models.Model):
+    """What a fact's history records besides django-simple-history's own
+    columns: for a version a publisher published, the editor who proposed it
+    (history_user is then the publisher)."""
+
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+@receiver(pre_create_historical_record)
+def record_who_proposed(sender, instance, history_instance, **kwargs):
+    if isinstance(history_instance, ProposedHistory):
+        history_instance.proposed_by_id = getattr(instance, "_proposed_by_id", None)
 
 
 class SourcedFact(models.Model):
@@ -64,7 +90,7 @@ class SourcedFact(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[ProposedHistory])
 
     class Meta:
         abstract = True
@@ -154,6 +180,12 @@ class ReviewedFact(SourcedFact):
         related_name="pending_drafts",
         verbose_name=_("draft of"),
     )
+    sent_back_note = models.TextField(
+        _("sent back with the note"),
+        blank=True,
+        editable=False,
+        help_text=_("A publisher's note on a draft sent back to its editor; cleared when the draft is revised."),
+    )
 
     objects = FactQuerySet.as_manager()
 
@@ -189,6 +221,7 @@ class ReviewedFact(SourcedFact):
         change awaits review.
         """
         self._change_reason = reason
+        self.sent_back_note = ""  # revised: waiting for review again
         if not self._state.adding:
             # Whether the fact is public is the stored row's, never this copy's:
             # a revert's copy of a draft-era version must not unpublish it.
@@ -210,7 +243,7 @@ class ReviewedFact(SourcedFact):
         self.save()
         return True
 
-    def publish(self, reason):
+    def publish(self, reason, by=None):
         """Make this draft public and return the published fact.
 
         A new fact simply becomes published. A change to a published fact is
@@ -219,6 +252,7 @@ class ReviewedFact(SourcedFact):
         """
         if self.is_published:
             return self
+        proposal = self.proposal
         with transaction.atomic():
             if self.draft_of_id is None:
                 self.publication = Publication.PUBLISHED
@@ -226,15 +260,31 @@ class ReviewedFact(SourcedFact):
             else:
                 target = type(self).objects.select_for_update().get(pk=self.draft_of_id)
                 for field in self._meta.concrete_fields:
-                    if field.name not in {"id", "publication", "draft_of", "version"}:
+                    if field.name not in {"id", "publication", "draft_of", "version", "sent_back_note"}:
                         setattr(target, field.attname, getattr(self, field.attname))
                 self._change_reason = reason
                 self.delete()
             target.full_clean()
             target.clean_across_rows()
             target._change_reason = reason
+            target._proposed_by_id = proposal.history_user_id if proposal else None
+            if by is not None:
+                target._history_user = by
             target.save()
         return target
+
+    @property
+    def proposal(self):
+        """The latest saved version of this draft: who proposed it, when and why
+        (its history_user, history_date and history_change_reason)."""
+        return self.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+
+    def send_back(self, note, user):
+        """Return a draft to its editor with a publisher's note (it stays a draft)."""
+        self.sent_back_note = note
+        self._change_reason = _("Sent back: %(note)s") % {"note": note}
+        self._history_user = user
+        self.save()
 
     def withdraw(self, reason):
         """Take a published fact off the public record (it becomes a draft
