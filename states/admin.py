@@ -223,6 +223,7 @@ class ReviewedFactAdmin(AuditedAdmin):
         return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[published.pk]))
 
     def save_model(self, request, obj, form, change):
+        # (A second draft of one fact is refused by the form first: VersionCheckedForm.)
         if obj.save_change_by(request.user, form.cleaned_data["change_reason"]):
             messages.info(
                 request,
@@ -266,11 +267,17 @@ class ReviewedFactAdmin(AuditedAdmin):
 
     @admin.action(description=_("Mark verified against the primary record (today, by me)"), permissions=["change"])
     def mark_verified(self, request, queryset):
-        drafted = 0
+        drafted = marked = 0
         for fact in queryset:
             fact.mark_verified(request.user)
-            drafted += fact.save_change_by(request.user, _("Verified against the primary record"))
-        messages.success(request, _("Marked %(count)d fact(s) verified.") % {"count": queryset.count()})
+            try:
+                drafted += fact.save_change_by(request.user, _("Verified against the primary record"))
+                marked += 1
+            except ValidationError as error:
+                messages.error(
+                    request, _("Not marked: %(fact)s. %(error)s") % {"fact": fact, "error": " ".join(error.messages)}
+                )
+        messages.success(request, _("Marked %(count)d fact(s) verified.") % {"count": marked})
         if drafted:
             messages.info(request, _("%(count)d of them await a publisher's review.") % {"count": drafted})
 

@@ -9,6 +9,7 @@ summed up once by the loader instead of one entry per row.
 """
 
 from django.db import models
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -169,3 +170,11 @@ def record_data_load(created, updated, when):
             title=_("%(count)d records updated from the coalition's research") % {"count": updated},
             reason=SEED_REASON,
         )
+
+
+@receiver(post_delete, sender=State)
+def keep_changes_of_a_deleted_state(sender, instance, **kwargs):
+    """The public list keeps a deleted state's changes (each names the state
+    in its title), without a link to the row that is gone: including the
+    entries written while its facts were deleted with it."""
+    PublishedChange.objects.filter(state_id=instance.pk).update(state=None)

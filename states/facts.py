@@ -5,6 +5,7 @@ these abstract bases (see ``states.models``)."""
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import receiver
@@ -142,6 +143,9 @@ class SourcedFact(models.Model):
         self.verified_by = user
 
 
+DRAFT_PENDING = _("A draft change to this fact is already waiting for review. Edit or publish that draft instead.")
+
+
 class FactQuerySet(models.QuerySet):
     def published(self):
         """What the public may see. Every public page and export reads through this."""
@@ -235,6 +239,8 @@ class ReviewedFact(SourcedFact):
             return False
         if not self._state.adding and self.is_published:
             published_pk = self.pk
+            if type(self).objects.filter(draft_of_id=published_pk).exists():
+                raise ValidationError(DRAFT_PENDING, code="draft_pending")
             self.pk = self.id = None
             self._state.adding = True
             self.publication = Publication.DRAFT

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.forms import ImportForm
 
+from states.facts import DRAFT_PENDING
 from states.models import CorrectionReport, State, TreatyAction
 from states.rules import check_in_date_order
 from states.spreadsheets import check_import_file
@@ -67,8 +68,8 @@ class VersionCheckedForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
+        if not self.instance.pk or not hasattr(self.instance, "lock_stored_version"):
+            return cleaned  # a new record, or one without versions (a source)
         seen = cleaned.get("seen_version")
         if seen is None:
             raise ValidationError(
@@ -92,10 +93,7 @@ class VersionCheckedForm(forms.ModelForm):
             )
         pending = getattr(self.instance, "pending_drafts", None)
         if pending is not None and self.has_changed() and pending.exists():
-            raise ValidationError(
-                _("A draft change to this fact is already waiting for review. Edit or publish that draft instead."),
-                code="draft_pending",
-            )
+            raise ValidationError(DRAFT_PENDING, code="draft_pending")
         return cleaned
 
 
