@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
@@ -27,6 +27,7 @@ from states.forms import (
     BoundedImportForm,
     ChangeReasonForm,
     ReviewedFactForm,
+    SpreadsheetExportForm,
     TreatyActionFormSet,
     VersionCheckedForm,
 )
@@ -51,6 +52,7 @@ from states.resources import (
     TreatyResource,
     WrittenSubmissionResource,
 )
+from states.spreadsheets import make_dataset_safe
 
 VERIFICATION_FIELDS = ("source", "verification", "last_verified_on")
 # The public note is shown with the fact; the research note never leaves the staff side.
@@ -118,12 +120,45 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     formfield_overrides = URLS_ASSUME_HTTPS
     readonly_fields = ["verified_by"]
     import_form_class = BoundedImportForm
+    export_form_class = SpreadsheetExportForm
+    import_template_name = "admin/states/import.html"
     import_formats = [base_formats.CSV, base_formats.XLSX]
     export_formats = [SafeCSV, SafeXLSX]
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        template = path(
+            "import/template.csv",
+            self.admin_site.admin_view(self.import_template),
+            name=f"{info[0]}_{info[1]}_import_template",
+        )
+        return [template, *super().get_urls()]
+
+    def import_template(self, request):
+        """A CSV with the sheet's columns and one example row (a record already
+        here, without its id, so importing it as it is would add a copy)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource = self.get_import_resource_classes(request)[0]()
+        records = self.model.objects.all()
+        if hasattr(records, "published"):
+            records = records.published()
+        dataset = resource.export(queryset=records.order_by("pk")[:1])
+        if "id" in dataset.headers:
+            dataset = dataset.subset(cols=[header for header in dataset.headers if header != "id"])
+        make_dataset_safe(dataset)
+        response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.opts.model_name}-import-template.csv"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        info = self.opts.app_label, self.opts.model_name
+        template_url = reverse(f"admin:{info[0]}_{info[1]}_import_template")
+        return {**super().get_import_context_data(**kwargs), "import_template_url": template_url}
 
     def get_fieldsets(self, request, obj=None):
         # The reason is asked for next to the Save buttons (admin/states/change_form.html).

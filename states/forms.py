@@ -9,7 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.forms import ImportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from states.facts import DRAFT_PENDING
 from states.models import CorrectionReport, State, TreatyAction
@@ -218,7 +218,21 @@ class CorrectionForm(forms.ModelForm):
         return cleaned
 
 
-class BoundedImportForm(ImportForm):
+class CsvFirst:
+    """CSV chosen already in the list of file formats (XLSX is the other), rather than a blank to fill in."""
+
+    def _init_formats(self, formats):
+        super()._init_formats(formats)
+        field = self.fields["format"]
+        field.choices = [choice for choice in field.choices if choice[0] != ""]
+        field.initial = "0"
+
+
+class SpreadsheetExportForm(CsvFirst, SelectableFieldsExportForm):
+    pass
+
+
+class BoundedImportForm(CsvFirst, ImportForm):
     """The admin's import form, refusing a file too big to import before it is parsed."""
 
     def clean_import_file(self):

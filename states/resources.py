@@ -6,6 +6,7 @@ is validated like a form (one-row rules and the rules across sibling rows),
 and an editor's rows become drafts. Exports open safely in a spreadsheet.
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -25,13 +26,79 @@ class SafeXLSX(base_formats.XLSX):
         make_dataset_safe(dataset)
 
 
+class CategoryWidget(widgets.Widget):
+    """A category by its code or by its label in words, in any case
+    ("supports", "Supports a convention"); exported as its code."""
+
+    def __init__(self, field, **kwargs):
+        super().__init__(**kwargs)
+        self.field = field
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return ""
+        for code, label in self.field.flatchoices:
+            if text.casefold() in (str(code).casefold(), str(label).casefold()):
+                return code
+        offered = "; ".join(str(label) for code, label in self.field.flatchoices if code)
+        raise ValueError(
+            _("“%(value)s” is not a %(what)s this site knows. Write one of: %(offered)s.")
+            % {"value": text, "what": self.field.verbose_name, "offered": offered}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value or ""
+
+
+class LookupWidget(widgets.ForeignKeyWidget):
+    """A related record named by any of several fields, in any case; if none
+    matches, the message says what to do instead of "matching query does not exist"."""
+
+    def __init__(self, model, field, also=(), missing="", **kwargs):
+        super().__init__(model, field, **kwargs)
+        self.also, self.missing = also, missing
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        query = Q(**{f"{self.field}__iexact": text})
+        for name in self.also:
+            query |= Q(**{f"{name}__iexact": text})
+        match = self.model.objects.filter(query).first()
+        if match is None:
+            raise ValueError(self.missing % {"value": text})
+        return match
+
+
+def source_column():
+    return fields.Field(
+        "source",
+        "source",
+        LookupWidget(
+            Source,
+            "url",
+            missing=_("No source with the address %(value)s: add it under Sources first, then import again."),
+        ),
+    )
+
+
 class CheckedResource(resources.ModelResource):
     """Every import is checked like a form: each row's model validation (so a
-    link must be a web address, and so on), in bounds, formulas unescaped."""
+    link must be a web address, and so on), in bounds, formulas unescaped.
+    Categories may be written as codes or as their labels."""
 
     class Meta:
         clean_model_instances = True
         skip_unchanged = True
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        if django_field.choices:
+            field.widget = CategoryWidget(django_field)
+        return field
 
     def before_import(self, dataset, **kwargs):
         # The admin's form refuses a long file before parsing; this covers every other caller.
@@ -56,7 +123,7 @@ class SourceResource(CheckedResource):
 
 
 class TreatyResource(CheckedResource):
-    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+    source = source_column()
 
     class Meta(CheckedResource.Meta):
         model = Treaty
@@ -64,7 +131,7 @@ class TreatyResource(CheckedResource):
 
 
 class StateResource(CheckedResource):
-    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+    source = source_column()
 
     class Meta(CheckedResource.Meta):
         model = State
@@ -72,10 +139,10 @@ class StateResource(CheckedResource):
 
 
 class FactResource(CheckedResource):
-    source = fields.Field("source", "source", widgets.ForeignKeyWidget(Source, "url"))
+    source = source_column()
 
     class Meta(CheckedResource.Meta):
-        exclude = ["publication", "draft_of", "verified_by", "version"]
+        exclude = ["publication", "draft_of", "sent_back_note", "verified_by", "version"]
 
     def validate_instance(self, instance, *args, **kwargs):
         super().validate_instance(instance, *args, **kwargs)
@@ -86,11 +153,31 @@ class FactResource(CheckedResource):
 
 
 class StateFactResource(FactResource):
-    state = fields.Field("state", "state", widgets.ForeignKeyWidget(State, "iso3"))
+    state = fields.Field(
+        "state",
+        "state",
+        LookupWidget(
+            State,
+            "iso3",
+            also=["name", "iso2"],
+            missing=_(
+                "No tracked state “%(value)s”: write its ISO3 code (for example PHL) or its name as the site does."
+            ),
+        ),
+    )
 
 
 class TreatyActionResource(StateFactResource):
-    treaty = fields.Field("treaty", "treaty", widgets.ForeignKeyWidget(Treaty, "slug"))
+    treaty = fields.Field(
+        "treaty",
+        "treaty",
+        LookupWidget(
+            Treaty,
+            "slug",
+            also=["short_name"],
+            missing=_("No treaty “%(value)s”: write its short code (rome-statute) or its short name."),
+        ),
+    )
 
     class Meta(FactResource.Meta):
         model = TreatyAction

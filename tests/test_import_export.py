@@ -1,6 +1,7 @@
 """Bulk import and export: all or nothing, precise about what is wrong, the
 same review rules as an edit, and exports that open safely in a spreadsheet."""
 
+import csv
 import io
 import re
 import zipfile
@@ -173,3 +174,55 @@ def test_an_exported_file_imports_back_unchanged(as_user, publisher, published_s
     confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview))
     client.post(f"{STATEMENTS}process_import/", confirm)
     assert list(PositionStatement.objects.order_by("pk").values()) == before
+
+
+# --- Import for people, not programmers -----------------------------------------------
+
+
+def test_an_import_takes_labels_as_written_on_the_site_in_any_case(publisher, singapore, source):
+    result = import_rows(
+        publisher,
+        ["singapore", "2026-11-20", "Day", "PrepCom", "Labels, not codes.", "", "SUPPORTS A CONVENTION", source.url,
+         "verified against the primary record"],
+    )  # fmt: skip
+    assert not result.has_errors() and not result.has_validation_errors()
+    statement = PositionStatement.objects.get(summary="Labels, not codes.")
+    assert (statement.state, statement.position, statement.verification) == (singapore, "supports", "primary")
+
+
+def test_an_import_error_names_the_value_and_says_what_to_do(publisher, source):
+    result = import_rows(
+        publisher,
+        ["SGP", "2026-11-20", "day", "PrepCom", "x", "", "supports", "https://nowhere.example.org/page", "primary"],
+        ["Atlantis", "2026-11-20", "day", "PrepCom", "y", "", "maybe", source.url, "primary"],
+    )
+    messages = [
+        " ".join(error.messages)
+        for row in result.invalid_rows
+        for error in row.error.error_dict.values()
+        for error in error
+    ]
+    assert any(
+        "No source with the address https://nowhere.example.org/page: add it under Sources first" in m for m in messages
+    )
+    assert any("No tracked state “Atlantis”" in m for m in messages)
+    assert any(
+        "“maybe” is not a position shown this site knows. Write one of: Supports a convention" in m for m in messages
+    )
+
+
+def test_each_sheet_has_a_template_to_download_with_an_example_row(as_user, publisher):
+    response = as_user(publisher).get("/admin/states/positionstatement/import/template.csv")
+    assert response.status_code == 200
+    header, example = list(csv.reader(io.StringIO(response.content.decode())))[:2]
+    assert {"state", "position", "source"} <= set(header) and "id" not in header
+    assert len(example) == len(header) and example[header.index("source")].startswith("https://")
+    page = as_user(publisher).get("/admin/states/positionstatement/import/").content.decode()
+    assert 'href="/admin/states/positionstatement/import/template.csv"' in page
+
+
+def test_export_offers_csv_chosen_already_and_xlsx(as_user, publisher):
+    page = as_user(publisher).get("/admin/states/positionstatement/export/").content.decode()
+    formats = re.search(r'<select name="format".*?</select>', page, re.S).group(0)
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", formats) == ["csv", "xlsx"]
+    assert re.search(r'<option value="0" selected>csv</option>', formats)
