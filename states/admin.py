@@ -110,7 +110,8 @@ def compared(published, draft):
                 "differs": published is not None and before != proposed,
             }
         )
-    return rows
+    # What changed first: it is what a reviewer reads the page for.
+    return sorted(rows, key=lambda row: not row["differs"])
 
 
 class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):

@@ -281,9 +281,11 @@ class ReviewedFact(SourcedFact):
 
     @property
     def proposal(self):
-        """The latest saved version of this draft: who proposed it, when and why
-        (its history_user, history_date and history_change_reason)."""
-        return self.history.order_by("-history_date", "-history_id").select_related("history_user").first()
+        """The latest version of this draft its editor saved: who proposed it,
+        when and why (its history_user, history_date and history_change_reason).
+        A publisher's sending back is a version too, with its note, and is skipped."""
+        versions = self.history.filter(sent_back_note="").order_by("-history_date", "-history_id")
+        return versions.select_related("history_user").first()
 
     def send_back(self, note, user):
         """Return a draft to its editor with a publisher's note (it stays a draft)."""

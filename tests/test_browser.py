@@ -322,3 +322,72 @@ def test_a_reader_files_a_correction_and_staff_find_it_in_the_research_queue(bro
     assert "Philippines: Withdrawal date" in row.inner_text()
     assert "New" in row.inner_text()
     context.close()
+
+
+def test_review_with_clicks_only_sent_back_revised_and_published(browser, site, visit):
+    from django.contrib.auth.models import Group, User
+    from playwright.sync_api import expect
+
+    call_command("setup_roles", stdout=io.StringIO())
+    users = {}
+    for name, group in (("ed_lim", "Editor"), ("pub_tan", "Publisher")):
+        users[group] = User.objects.create_user(name, password="a long enough password", is_staff=True)
+        users[group].groups.add(Group.objects.get(name=group))
+    public = visit()
+    overview = public.open("/?as_of=2026-11-29")
+    supports_before = int(overview.locator("#positions-supports").get_attribute("value"))
+
+    # The editor changes Malaysia's position, with a reason.
+    editor, page = sign_in(browser, site, users["Editor"])
+    page.get_by_role("link", name="Position statements").first.click()
+    page.get_by_role("link", name=re.compile("^Malaysia")).first.click()
+    page.select_option("#id_position", "non_committal")
+    page.fill("#id_change_reason", "Malaysia's 2025 statement hedges")
+    page.click("input[name=_save]")
+    expect(page.get_by_text("Saved as a draft")).to_be_visible()
+
+    # The publisher finds it waiting, sees what changed and why, and sends it back.
+    publisher, page = sign_in(browser, site, users["Publisher"])
+    page.get_by_role("link", name="Waiting for review: 1 draft").click()
+    page.get_by_role("link", name=re.compile("^Malaysia")).first.click()
+    panel = page.locator(".review-panel")
+    expect(panel.locator("del")).to_have_text("Supports a convention")
+    expect(panel.locator("ins")).to_have_text("Non-committal")
+    expect(panel).to_contain_text("Proposed by ed_lim")
+    expect(panel).to_contain_text("Malaysia's 2025 statement hedges")
+    page.fill("#review-note", "Please quote the statement in the public note.")
+    page.get_by_role("button", name="Send back with a note").click()
+    expect(page.get_by_text("Sent back to its editor")).to_be_visible()
+
+    # The editor sees the note and revises the draft.
+    page = editor.new_page()
+    page.goto(site + "/admin/")
+    page.get_by_role("link", name="Waiting for review").first.click()
+    expect(page.get_by_text("Please quote the statement in the public note.")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Malaysia")).first.click()
+    expect(page.locator(".review-panel")).to_contain_text("Sent back:")
+    page.fill("#id_public_note", "Malaysia said it was “studying the draft articles carefully”.")
+    page.fill("#id_change_reason", "Malaysia's 2025 statement hedges; quoted")
+    page.click("input[name=_save]")
+    expect(page.get_by_text("Saved as a draft")).to_be_visible()
+
+    # The publisher publishes it from the draft's page.
+    page = publisher.new_page()
+    page.goto(site + "/admin/")
+    page.get_by_role("link", name="Waiting for review: 1 draft").click()
+    page.get_by_role("link", name=re.compile("^Malaysia")).first.click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("Published. The public pages show it now.")).to_be_visible()
+    editor.close()
+    publisher.close()
+
+    # The profile, the overview figure and the list of changes show it; no staff names.
+    profile = public.open("/states/MYS/?as_of=2026-11-29")
+    assert profile.locator("#convention-position").inner_text() == "Non-committal"
+    overview = public.open("/?as_of=2026-11-29")
+    assert int(overview.locator("#positions-supports").get_attribute("value")) == supports_before - 1
+    changes = public.open("/changes/")
+    first_row = changes.locator("table.changes tbody tr").first.inner_text()
+    assert "Malaysia" in first_row and "Malaysia's 2025 statement hedges; quoted" in first_row
+    assert "ed_lim" not in changes.content() and "pub_tan" not in changes.content()
+    public.assert_clean()

@@ -89,3 +89,10 @@ def test_the_reason_is_asked_for_next_to_the_save_buttons(as_user, publisher, pu
     page = as_user(publisher).get(f"{STATEMENTS}{published_statement.pk}/change/").content.decode()
     reason, save = page.index('name="change_reason"'), page.index('name="_save"')
     assert reason < save and "<fieldset" not in page[reason:save]
+
+
+def test_a_draft_sent_back_still_names_its_editor_and_their_reason(as_user, editor, publisher, proposed):
+    as_user(publisher).post(f"{STATEMENTS}{proposed.pk}/review/", {"decision": "send_back", "note": "Quote it."})
+    listing = as_user(editor).get("/admin/waiting-for-review/").content.decode()
+    assert "<td>ed_lim</td>" in listing and "The 2025 statement hedges its support" in listing
+    assert "Sent back: Quote it." in listing
