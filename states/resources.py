@@ -7,6 +7,7 @@ and an editor's rows become drafts. Exports open safely in a spreadsheet.
 """
 
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -43,8 +44,8 @@ class CategoryWidget(widgets.Widget):
                 return code
         offered = "; ".join(str(label) for code, label in self.field.flatchoices if code)
         raise ValueError(
-            _("“%(value)s” is not a %(what)s this site knows. Write one of: %(offered)s.")
-            % {"value": text, "what": self.field.verbose_name, "offered": offered}
+            _("“%(value)s” is not a value of “%(what)s”. Write one of: %(offered)s.")
+            % {"value": text, "what": capfirst(self.field.verbose_name), "offered": offered}
         )
 
     def render(self, value, obj=None, **kwargs):

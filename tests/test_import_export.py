@@ -206,9 +206,7 @@ def test_an_import_error_names_the_value_and_says_what_to_do(publisher, source):
         "No source with the address https://nowhere.example.org/page: add it under Sources first" in m for m in messages
     )
     assert any("No tracked state “Atlantis”" in m for m in messages)
-    assert any(
-        "“maybe” is not a position shown this site knows. Write one of: Supports a convention" in m for m in messages
-    )
+    assert any("“maybe” is not a value of “Position shown”. Write one of: Supports a convention" in m for m in messages)
 
 
 def test_each_sheet_has_a_template_to_download_with_an_example_row(as_user, publisher):
@@ -226,3 +224,20 @@ def test_export_offers_csv_chosen_already_and_xlsx(as_user, publisher):
     formats = re.search(r'<select name="format".*?</select>', page, re.S).group(0)
     assert re.findall(r"<option[^>]*>([^<]+)</option>", formats) == ["csv", "xlsx"]
     assert re.search(r'<option value="0" selected>csv</option>', formats)
+
+
+def test_the_import_page_lists_each_problem_at_the_top_by_row_and_column(as_user, publisher):
+    upload = io.BytesIO(
+        b"state,date,date_precision,forum,summary,quote,position,source,verification\n"
+        b"Atlantis,2026-11-20,day,PrepCom,x,,maybe,https://nowhere.example.org/page,primary\n"
+    )
+    upload.name = "statements.csv"
+    page = (
+        as_user(publisher)
+        .post("/admin/states/positionstatement/import/", {"import_file": upload, "format": "0", "resource": "0"})
+        .content.decode()
+    )
+    problems = page.split('class="import-problems"')[1].split("</section>")[0]
+    assert "<td>1</td><td>source</td><td>No source with the address https://nowhere.example.org/page" in problems
+    assert "<td>1</td><td>position</td><td>“maybe” is not a value of “Position shown”." in problems
+    assert not PositionStatement.objects.filter(summary="x").exists()
