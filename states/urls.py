@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from states import views
+from states import feeds, views
+from states.page_cache import cached_public_page
 
 app_name = "states"
 
@@ -15,6 +16,12 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("changes/", views.changes, name="changes"),
+    path("changes/feed/", cached_public_page(feeds.PublishedChanges()), name="changes_feed"),
+    path("changes/feed/rss/", cached_public_page(feeds.PublishedChangesRss()), name="changes_feed_rss"),
+    re_path(r"^states/(?P<iso3>[A-Za-z]{3})/feed/$", cached_public_page(feeds.StateChanges()), name="state_feed"),
+    re_path(
+        r"^states/(?P<iso3>[A-Za-z]{3})/feed/rss/$", cached_public_page(feeds.StateChangesRss()), name="state_feed_rss"
+    ),
     path("corrections/new/", views.report_correction, name="report_correction"),
     path("corrections/sent/", views.correction_sent, name="correction_sent"),
     # For load balancers and uptime monitors.

@@ -57,6 +57,9 @@ def public_urls():
         "/about/",
         "/accessibility/",
         "/changes/",
+        "/changes/feed/",
+        "/changes/feed/rss/",
+        "/states/PHL/feed/",
     ]
     pages = -(-PublishedChange.objects.count() // CHANGES_PER_PAGE)
     urls += [f"/changes/?page={number}" for number in range(2, pages + 1)]
