@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "states.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "states.middleware.EmbedsMayBeFramedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Stored public pages are served from here, before sessions and the rest (states/page_cache.py).
     "states.page_cache.CachedPublicPageMiddleware",
@@ -174,7 +175,9 @@ CACHES = {
 
 # Public pages are cached (states/page_cache.py); PUBLIC_PAGE_CACHE=0 turns it
 # off, which the benchmark does to measure pages rendered afresh.
-PUBLIC_PAGE_CACHE = env_flag("PUBLIC_PAGE_CACHE", default=True)
+# Off by default while developing (DJANGO_DEBUG=1), where a template edited
+# would otherwise not show until the data changed.
+PUBLIC_PAGE_CACHE = env_flag("PUBLIC_PAGE_CACHE", default=not DEBUG)
 
 # Where the loader reads the project's own seed data.
 SEED_DIR = BASE_DIR / "seed"

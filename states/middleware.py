@@ -12,19 +12,40 @@ from django.utils.http import urlencode
 logger = logging.getLogger(__name__)
 
 STAFF_SITE = "/admin/"
+EMBED_PATH = "/embed/"
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """The strict public policy (settings.CONTENT_SECURITY_POLICY) on every page,
     except the staff site, which gets STAFF_CONTENT_SECURITY_POLICY: Django's
     admin and django-import-export still carry inline scripts and styles, and
-    the public policy is not weakened for them."""
+    the public policy is not weakened for them. Embeds (/embed/) may be framed
+    by any site."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and parts.config is None and request.path_info.startswith(STAFF_SITE):
             parts.config = settings.STAFF_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        if not report_only and parts.config is None and request.path_info.startswith(EMBED_PATH):
+            # Made to be framed by partner sites; everything else stays unframeable.
+            parts.config = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "frame-ancestors": ["*"]}
         return parts
+
+
+class EmbedsMayBeFramedMiddleware:
+    """Embeds (/embed/) are made for partner sites to frame: this takes off the
+    X-Frame-Options: DENY that Django's middleware (just inside this one) puts
+    on every page, by path, so a page served from the cache keeps the rule.
+    Their Content-Security-Policy says frame-ancestors * too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith(EMBED_PATH):
+            del response["X-Frame-Options"]
+        return response
 
 
 class DatabaseOutageMiddleware:

@@ -23,6 +23,11 @@ urlpatterns = [
         r"^states/(?P<iso3>[A-Za-z]{3})/feed/rss/$", cached_public_page(feeds.StateChangesRss()), name="state_feed_rss"
     ),
     path("corrections/new/", views.report_correction, name="report_correction"),
+    # For partner sites to frame (only these pages may be framed) or show as an image.
+    path("embed/figure/<slug:name>/", views.embed_figure, name="embed_figure"),
+    path("embed/figure/<slug:name>.svg", views.embed_figure_badge, name="embed_badge"),
+    path("embed/map/", views.embed_map, name="embed_map"),
+    re_path(r"^embed/state/(?P<iso3>[A-Za-z]{3})/$", views.embed_state, name="embed_state"),
     path("corrections/sent/", views.correction_sent, name="correction_sent"),
     # For load balancers and uptime monitors.
     path("healthz", views.healthz, name="healthz"),

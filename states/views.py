@@ -34,6 +34,7 @@ from states.choices import (
     UNRegionalGroup,
     Verification,
 )
+from states.embeds import FIGURES
 from states.filters import SORT_KEYS, PublishedChangeFilter, StateFilter, is_sort_key, sort_standings
 from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
@@ -130,6 +131,16 @@ def overview(request, as_of):
                 COUNTED_TREATY_STATUSES,
             ),
             "subregion_legend": [legend_entry(value) for value in COUNTED_TREATY_STATUSES],
+            "embeds": [
+                embed_snippets(
+                    request,
+                    reverse("states:embed_figure", args=["rome-statute-parties"]),
+                    _("States Parties to the Rome Statute"),
+                    150,
+                ),
+                embed_snippets(request, reverse("states:embed_map") + f"?layer={layer}", MapLayer(layer).label, 520),
+            ],
+            "badge_url": request.build_absolute_uri(reverse("states:embed_badge", args=["rome-statute-parties"])),
             "position_chart": stacked_bars(
                 [(value.label, {value: count}) for value, count in figures.position_counts.items()],
                 ConventionPosition,
@@ -264,7 +275,14 @@ def state_detail(request, iso3, as_of):
     return render(
         request,
         "states/detail.html",
-        {"as_of": as_of, "state": state, "standing": standing, "treaty": treaty, "timeline": standing.timeline()},
+        {
+            "as_of": as_of,
+            "state": state,
+            "standing": standing,
+            "treaty": treaty,
+            "timeline": standing.timeline(),
+            "embeds": [embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.name, 170)],
+        },
     )
 
 
@@ -457,3 +475,92 @@ def changes(request):
         },
         status=200 if change_filter.is_valid() else 400,
     )
+
+
+# --- For partner sites: embeds ------------------------------------------------------
+
+
+def embeddable_figure(name):
+    if name not in FIGURES:
+        raise Http404("No such figure. Known figures: " + ", ".join(FIGURES))
+    return FIGURES[name]
+
+
+@cached_public_page
+@require_safe
+@with_as_of
+def embed_figure(request, name, as_of):
+    """One headline figure, with its counting rule, date, evidence and a link back, to frame on another site."""
+    figure = embeddable_figure(name)
+    figures = State.objects.figures(rome_statute(), as_of, HEADLINE_RULE)
+    context = {
+        "as_of": as_of,
+        "figure": figure,
+        "count": figure.count(figures),
+        "evidence": figure.evidence(figures),
+        "rule": figures.rule,
+        "total": figures.total,
+        "source_page": request.build_absolute_uri(reverse("states:overview") + f"?as_of={as_of.isoformat()}"),
+    }
+    return render(request, "embed/figure.html", context)
+
+
+@cached_public_page
+@require_safe
+@with_as_of
+def embed_figure_badge(request, name, as_of):
+    """The same figure as a small SVG badge (an image, for a README or a newsletter)."""
+    figure = embeddable_figure(name)
+    figures = State.objects.figures(rome_statute(), as_of, HEADLINE_RULE)
+    count, label = str(figure.count(figures)), str(figure.label)
+    response = render(
+        request,
+        "embed/badge.svg",
+        {
+            "count": count,
+            "label": label,
+            "as_of": as_of,
+            "count_width": 14 + 9 * len(count),
+            "label_width": 12 + 7 * len(label),
+        },
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    return response
+
+
+@cached_public_page
+@require_safe
+@with_as_of
+def embed_map(request, as_of):
+    """The map alone, one layer, with its legend and a link back, to frame on another site."""
+    layer = request.GET.get("layer") or MapLayer.ROME_STATUTE
+    if layer not in MapLayer.values:
+        return refuse_parameter(request, "layer", one_of(MapLayer.values))
+    standings = State.objects.standings(rome_statute(), as_of)
+    figures = Figures(standings, HEADLINE_RULE)
+    context = {
+        "as_of": as_of,
+        "figures": figures,
+        "map": asia_pacific_map(standings, layer, figures),
+        "source_page": request.build_absolute_uri(
+            reverse("states:overview") + "?" + urlencode({"as_of": as_of.isoformat(), "map": layer}) + "#map"
+        ),
+    }
+    return render(request, "embed/map.html", context)
+
+
+@cached_public_page
+@require_safe
+@with_as_of
+def embed_state(request, iso3, as_of):
+    """A state's standing in a few lines, to frame on another site."""
+    state = get_object_or_404(State.objects.select_related("source"), iso3=iso3.upper())
+    standing = State.objects.filter(pk=state.pk).standings(rome_statute(), as_of)[0]
+    source_page = request.build_absolute_uri(state.get_absolute_url() + f"?as_of={as_of.isoformat()}")
+    return render(request, "embed/state.html", {"as_of": as_of, "standing": standing, "source_page": source_page})
+
+
+def embed_snippets(request, path, title, height):
+    """What a partner copies: an <iframe> of an embed page (and its as_of, when the page has one)."""
+    url = request.build_absolute_uri(path)
+    return {"url": url, "title": title, "height": height}

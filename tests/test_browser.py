@@ -391,3 +391,42 @@ def test_review_with_clicks_only_sent_back_revised_and_published(browser, site, 
     assert "Malaysia" in first_row and "Malaysia's 2025 statement hedges; quoted" in first_row
     assert "ed_lim" not in changes.content() and "pub_tan" not in changes.content()
     public.assert_clean()
+
+
+def test_a_partner_site_frames_an_embedded_figure_but_not_the_site_itself(browser, site, visit):
+    """A page on another origin (another port of 127.0.0.1) frames an embed and the overview."""
+    import http.server
+    import threading
+
+    partner_page = (
+        f'<!doctype html><title>Partner</title><iframe id="figure" src="{site}/embed/figure/rome-statute-parties/" '
+        f'width="400" height="150"></iframe><iframe id="overview" src="{site}/" width="400" height="150"></iframe>'
+    ).encode()
+
+    class Partner(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(partner_page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Partner)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_load_state("networkidle")
+        figure = page.frame_locator("#figure").locator("p.figure data")
+        assert re.fullmatch(r"\d+", figure.inner_text())
+        overview_frame = page.frame_locator("#overview").locator("body")
+        # Refused: the browser shows its own error page, not the site.
+        assert page.frame_locator("#overview").locator("#rome-statute-parties").count() == 0
+        assert "CAH Tracker" not in overview_frame.inner_text(timeout=5000)
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -15,7 +15,7 @@ STATEMENTS = "/admin/states/positionstatement/"
 
 def rows(client, **query):
     page = client.get("/changes/", query).content.decode()
-    return re.findall(r"<tr><td[^>]*><time[^>]*>[^<]*</time></td>(.*?)</tr>", page, re.S)
+    return re.findall(r"<tr id=\"change-\d+\"><td[^>]*><time[^>]*>[^<]*</time></td>(.*?)</tr>", page, re.S)
 
 
 def test_the_initial_data_is_one_entry_that_counts_every_record(client, db):

@@ -59,7 +59,7 @@ def test_changes_page_lists_published_changes_with_reasons_but_not_names(
     )
     client.logout()
     page = client.get("/changes/").content.decode()
-    rows = re.findall(r"<tr><td[^>]*><time[^>]*>[^<]*</time></td>(.*?)</tr>", page)
+    rows = re.findall(r'<tr id="change-\d+"><td[^>]*><time[^>]*>[^<]*</time></td>(.*?)</tr>', page)
     assert "Checked against the mission&#x27;s text" in rows[0]
     assert "Micronesia" in rows[0]
     assert "A draft nobody has published" not in page

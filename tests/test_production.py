@@ -51,6 +51,12 @@ PARAMETERS_OF = {
     "/about/": [],
     "/accessibility/": [],
     "/corrections/new/": ["state", "fact"],
+    "/embed/figure/rome-statute-parties/": ["as_of"],
+    "/embed/figure/rome-statute-parties.svg": ["as_of"],
+    "/embed/map/": ["as_of", "layer"],
+    "/embed/state/PHL/": ["as_of"],
+    "/changes/feed/": [],
+    "/states/PHL/feed/": [],
 }
 NASTY_VALUES = [
     "\x00",
