@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The JSON API for partners: its views, its OpenAPI schema and offline docs, CORS for reading it.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "states",
 ]
 
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "states.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "states.middleware.EmbedsMayBeFramedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Stored public pages are served from here, before sessions and the rest (states/page_cache.py).
@@ -175,6 +181,38 @@ CACHES = {
 
 # Public pages are cached (states/page_cache.py); PUBLIC_PAGE_CACHE=0 turns it
 # off, which the benchmark does to measure pages rendered afresh.
+# --- The JSON API (states/api.py) -----------------------------------------------------
+# Read-only, anonymous, throttled; any site may read it from a browser (CORS),
+# without cookies or credentials.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_RATE", "120/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CAH Tracker API",
+    "DESCRIPTION": (
+        "Where Asian states stand on the Rome Statute and on a convention on crimes against humanity: "
+        "read-only, published records only, every figure computed from dated, sourced records. "
+        "Data under CC BY 4.0."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+}
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
 # Off by default while developing (DJANGO_DEBUG=1), where a template edited
 # would otherwise not show until the data changed.
 PUBLIC_PAGE_CACHE = env_flag("PUBLIC_PAGE_CACHE", default=not DEBUG)

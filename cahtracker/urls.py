@@ -1,7 +1,24 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from states import api
+
+api_v1 = [
+    path("states/", api.StateList.as_view(), name="states"),
+    path("states/<str:iso3>/", api.StateDetail.as_view(), name="state"),
+    path("figures/", api.FiguresView.as_view(), name="figures"),
+    path("treaties/", api.TreatyList.as_view(), name="treaties"),
+    path("timeline/", api.TimelineList.as_view(), name="timeline"),
+    path("sources/", api.SourceList.as_view(), name="sources"),
+    path("changes/", api.ChangeList.as_view(), name="changes"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    # The API's documentation, from its schema; served from this site (drf-spectacular-sidecar), no CDN.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api_docs"),
     path("", include("states.urls")),
 ]

@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 
 STAFF_SITE = "/admin/"
 EMBED_PATH = "/embed/"
+API_DOCS = "/api/docs/"
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -26,6 +27,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and parts.config is None and request.path_info.startswith(STAFF_SITE):
             parts.config = settings.STAFF_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        if not report_only and parts.config is None and request.path_info.startswith(API_DOCS):
+            # Swagger UI (served from this site) sets inline styles; nothing else is relaxed.
+            parts.config = {
+                **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                "style-src": ["'self'", "'unsafe-inline'"],
+            }
         if not report_only and parts.config is None and request.path_info.startswith(EMBED_PATH):
             # Made to be framed by partner sites; everything else stays unframeable.
             parts.config = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "frame-ancestors": ["*"]}

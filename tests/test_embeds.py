@@ -72,6 +72,12 @@ def test_about_and_the_footer_say_how_to_reuse_the_data_and_under_what_licence(c
     about = client.get("/about/").content.decode()
     reuse = about.split('id="reuse"')[1].split("</section>")[0]
     assert "CC BY 4.0" in reuse
-    for link in ("/changes/feed/", "/embed/figure/rome-statute-parties/", "/embed/map/", "/states/"):
+    for link in (
+        "/api/docs/",
+        "/api/v1/schema/",
+        "/changes/feed/",
+        "/embed/figure/rome-statute-parties/",
+        "/embed/map/",
+    ):
         assert f'href="{link}' in reuse
     assert 'href="/about/#reuse"' in client.get("/").content.decode()

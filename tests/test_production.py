@@ -57,6 +57,10 @@ PARAMETERS_OF = {
     "/embed/state/PHL/": ["as_of"],
     "/changes/feed/": [],
     "/states/PHL/feed/": [],
+    "/api/v1/states/": ["as_of", "page", "page_size", *FILTERS],
+    "/api/v1/states/PHL/": ["as_of"],
+    "/api/v1/figures/": ["as_of", "rule"],
+    "/api/v1/changes/": ["page", "page_size"],
 }
 NASTY_VALUES = [
     "\x00",
@@ -205,6 +209,7 @@ def test_a_nul_in_the_query_string_is_refused_with_a_clear_message(client, db):
 FREE_TEXT = {
     ("/states/", "q"),
     ("/states/export.csv", "q"),
+    ("/api/v1/states/", "q"),
     ("/corrections/new/", "state"),
     ("/corrections/new/", "fact"),
 }

@@ -1,0 +1,359 @@
+"""The read-only JSON API for partners, at /api/v1/ (Django REST framework;
+the OpenAPI schema and its documentation come from drf-spectacular).
+
+It reads what the public pages read, through the same code: published
+records only, standings and figures from ``State.objects.standings`` and
+``Figures``. Dates come as ``?as_of=YYYY-MM-DD`` (today by default); a
+parameter that cannot be read gets a 400 whose JSON names it and says why.
+"""
+
+import datetime
+import re
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from states.choices import (
+    ConventionPosition,
+    CountingRule,
+    SubmissionStatus,
+    TimelineTopic,
+    TreatyStatus,
+    Verification,
+)
+from states.filters import StateFilter
+from states.models import (
+    PositionStatement,
+    PublishedChange,
+    Source,
+    State,
+    TimelineEvent,
+    Treaty,
+    TreatyAction,
+    WrittenSubmission,
+)
+from states.rules import Figures
+
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="The date the standing or figures are for, as YYYY-MM-DD (default: today).",
+)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
+# What the public never sees, whatever the record.
+STAFF_ONLY = ["research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note"]
+
+
+def as_of_from(request):
+    """``?as_of=`` as a date (today when absent); a 400 naming the parameter when unreadable."""
+    value = request.query_params.get("as_of", "").strip()
+    if not value:
+        return timezone.localdate()
+    try:
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise ValidationError(
+            {"as_of": [f"“{value[:40]}” is not a date: give it as YYYY-MM-DD, for example 2023-04-13."]}
+        ) from error
+
+
+def rome_statute_or_404():
+    treaty = Treaty.objects.rome_statute()
+    if treaty is None:
+        raise NotFound("The Rome Statute is not in the database yet.")
+    return treaty
+
+
+class Pages(PageNumberPagination):
+    """Pages of 100 (page_size up to 500); a page or page size that cannot be
+    read is a 400 that says so, not a silent default or a bare 404."""
+
+    page_size = 100
+    max_page_size = 500
+    page_size_query_param = "page_size"
+
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param, "")
+        if not value:
+            return self.page_size
+        if not PAGE_NUMBER.fullmatch(value) or int(value) > self.max_page_size:
+            raise ValidationError({"page_size": [f"Give a number of results from 1 to {self.max_page_size}."]})
+        return int(value)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        value = request.query_params.get(self.page_query_param, "")
+        if value and not PAGE_NUMBER.fullmatch(value):
+            raise ValidationError({"page": ["Give a page number: 1, 2, 3…"]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as error:
+            raise ValidationError({"page": ["There is no such page: " + str(error.detail)]}) from error
+
+
+# --- Serializers -------------------------------------------------------------------------
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["url", "title", "publisher", "accessed_on"]
+
+
+class FactFields(serializers.ModelSerializer):
+    """What every fact says of its evidence."""
+
+    source = SourceSerializer(help_text="The public, canonical page that backs this fact.")
+
+    class Meta:
+        fields = ["source", "verification", "last_verified_on", "public_note"]
+
+
+class TreatyActionSerializer(FactFields):
+    treaty = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="The treaty's short code.")
+
+    class Meta(FactFields.Meta):
+        model = TreatyAction
+        fields = [
+            "treaty",
+            "action_type",
+            "date",
+            "later_effective_date",
+            "depositary_notification",
+            *FactFields.Meta.fields,
+        ]
+
+
+class PositionStatementSerializer(FactFields):
+    class Meta(FactFields.Meta):
+        model = PositionStatement
+        fields = ["date", "date_precision", "forum", "summary", "quote", "position", *FactFields.Meta.fields]
+
+
+class WrittenSubmissionSerializer(FactFields):
+    class Meta(FactFields.Meta):
+        model = WrittenSubmission
+        fields = ["status", "submitted_on", "document_symbol", "document_url", *FactFields.Meta.fields]
+
+
+class StandingSerializer(serializers.Serializer):
+    """Where a state stands on the date asked for, as the public pages say it."""
+
+    as_of = serializers.DateField(help_text="The date this standing is for.")
+    rome_statute_status = serializers.ChoiceField(
+        TreatyStatus.choices, source="treaty_status", help_text="Its Rome Statute status on that date."
+    )
+    rome_statute_detail = serializers.CharField(
+        source="treaty_status_detail", help_text="The status in a sentence, with its dates."
+    )
+    entry_into_force = serializers.DateField(
+        source="treaty_record.entry_into_force",
+        allow_null=True,
+        help_text="When the Rome Statute entered into force for it (art. 126(2)), if it has.",
+    )
+    position = serializers.ChoiceField(
+        ConventionPosition.choices, help_text="Its position on a convention: from its latest assessed statement."
+    )
+    submission = serializers.ChoiceField(
+        SubmissionStatus.choices, help_text="Whether it sent written comments under UNGA resolution 77/249."
+    )
+    verification = serializers.ChoiceField(
+        Verification.choices, help_text="The weakest verification among the facts behind this standing."
+    )
+    last_verified = serializers.DateField(
+        allow_null=True, help_text="The day by which every one of its facts had been checked (null: not yet)."
+    )
+
+
+class StateSerializer(serializers.ModelSerializer):
+    standing = serializers.SerializerMethodField(help_text="Where it stands on the date asked for.")
+    page = serializers.SerializerMethodField(help_text="Its page on the public site.")
+
+    class Meta:
+        model = State
+        fields = ["iso3", "iso2", "name", "un_regional_group", "subregion", "un_membership", "in_icc_asia_pacific"]
+        fields += ["standing", "page"]
+
+    @extend_schema_field(StandingSerializer)
+    def get_standing(self, state):
+        return StandingSerializer(self.context["standings"][state.pk]).data
+
+    def get_page(self, state) -> str:
+        return self.context["request"].build_absolute_uri(state.get_absolute_url())
+
+
+class StateDetailSerializer(StateSerializer):
+    treaty_actions = serializers.SerializerMethodField(help_text="Its published Rome Statute actions, oldest first.")
+    statements = serializers.SerializerMethodField(help_text="Its published statements on a convention, oldest first.")
+    written_submission = serializers.SerializerMethodField(help_text="Its written comments, if researched (else null).")
+
+    class Meta(StateSerializer.Meta):
+        fields = [*StateSerializer.Meta.fields, "treaty_actions", "statements", "written_submission"]
+
+    def standing_of(self, state):
+        return self.context["standings"][state.pk]
+
+    @extend_schema_field(TreatyActionSerializer(many=True))
+    def get_treaty_actions(self, state):
+        record = self.standing_of(state).treaty_record
+        return TreatyActionSerializer(record.actions if record else [], many=True).data
+
+    @extend_schema_field(PositionStatementSerializer(many=True))
+    def get_statements(self, state):
+        return PositionStatementSerializer(self.standing_of(state).statements, many=True).data
+
+    @extend_schema_field(WrittenSubmissionSerializer(allow_null=True))
+    def get_written_submission(self, state):
+        submission = self.standing_of(state).written_submission
+        return WrittenSubmissionSerializer(submission).data if submission else None
+
+
+class FiguresSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    rule = serializers.ChoiceField(CountingRule.choices, help_text="The counting rule: which states are counted.")
+    total = serializers.IntegerField(help_text="How many states the rule counts.")
+    states_parties = serializers.IntegerField(help_text="States Parties to the Rome Statute on that date.")
+    rome_statute = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How many states are in each Rome Statute category."
+    )
+    positions = serializers.DictField(child=serializers.IntegerField(), help_text="How many states hold each position.")
+    written_comments = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How many states are in each written-comments category."
+    )
+
+
+class TreatySerializer(serializers.ModelSerializer):
+    source = SourceSerializer()
+
+    class Meta:
+        model = Treaty
+        exclude = ["id", *[name for name in STAFF_ONLY if name not in {"publication", "draft_of", "sent_back_note"}]]
+
+
+class TimelineEventSerializer(FactFields):
+    class Meta(FactFields.Meta):
+        model = TimelineEvent
+        fields = ["date", "date_precision", "topic", "event", "document_symbol", *FactFields.Meta.fields]
+
+
+class PublishedChangeSerializer(serializers.ModelSerializer):
+    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True, help_text="The state's ISO3 code, if any.")
+
+    class Meta:
+        model = PublishedChange
+        fields = ["made_at", "kind", "record_kind", "title", "what_changed", "reason", "state"]
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class StandingsMixin:
+    """Serializer context with each listed state's standing on ``as_of``, in a fixed number of queries."""
+
+    def standings_context(self, states):
+        standings = State.objects.filter(pk__in=[state.pk for state in states]).standings(
+            rome_statute_or_404(), as_of_from(self.request)
+        )
+        return {"request": self.request, "standings": {standing.state.pk: standing for standing in standings}}
+
+
+@extend_schema(parameters=[AS_OF], summary="Every tracked state, with where it stands on a date")
+class StateList(StandingsMixin, generics.ListAPIView):
+    """Filters as on /states/: q (name or ISO code), subregion, un_regional_group,
+    in_counting_rule, status, position, submission, verification."""
+
+    serializer_class = StateSerializer
+    pagination_class = Pages
+    queryset = State.objects.order_by("name")
+
+    def list(self, request, *args, **kwargs):
+        as_of = as_of_from(request)
+        state_filter = StateFilter(request.query_params, queryset=self.get_queryset())
+        if not state_filter.is_valid():
+            raise ValidationError(state_filter.errors)
+        standings = state_filter.filter_standings(state_filter.qs.standings(rome_statute_or_404(), as_of))
+        states = [standing.state for standing in standings]
+        page = self.paginate_queryset(states)
+        context = {"request": request, "standings": {standing.state.pk: standing for standing in standings}}
+        return self.get_paginated_response(StateSerializer(page, many=True, context=context).data)
+
+
+@extend_schema(parameters=[AS_OF], summary="One state: its standing on a date, and its dated, sourced records")
+class StateDetail(StandingsMixin, generics.RetrieveAPIView):
+    serializer_class = StateDetailSerializer
+
+    def retrieve(self, request, iso3):
+        state = get_object_or_404(State, iso3=iso3.upper())
+        return Response(StateDetailSerializer(state, context=self.standings_context([state])).data)
+
+
+@extend_schema(
+    parameters=[
+        AS_OF,
+        OpenApiParameter(
+            "rule",
+            OpenApiTypes.STR,
+            enum=CountingRule.values,
+            description="Which states are counted (default: icc_asia_pacific, the headline figures').",
+        ),
+    ],
+    responses=FiguresSerializer,
+    summary="The headline figures for a counting rule and date",
+)
+class FiguresView(APIView):
+    def get(self, request):
+        rule = request.query_params.get("rule") or CountingRule.ICC_ASIA_PACIFIC
+        if rule not in CountingRule.values:
+            raise ValidationError({"rule": [f"Not a counting rule: use one of {', '.join(CountingRule.values)}."]})
+        as_of = as_of_from(request)
+        figures = Figures(State.objects.standings(rome_statute_or_404(), as_of), rule)
+        return Response(
+            FiguresSerializer(
+                {
+                    "as_of": as_of,
+                    "rule": figures.rule,
+                    "total": figures.total,
+                    "states_parties": figures.states_parties,
+                    "rome_statute": figures.treaty_status_counts,
+                    "positions": figures.position_counts,
+                    "written_comments": figures.submission_counts,
+                }
+            ).data
+        )
+
+
+@extend_schema(summary="The treaties followed, with the rules that date their effect")
+class TreatyList(generics.ListAPIView):
+    serializer_class = TreatySerializer
+    queryset = Treaty.objects.select_related("source")
+    pagination_class = Pages
+
+
+@extend_schema(summary="The convention's timeline: dated, sourced events")
+class TimelineList(generics.ListAPIView):
+    serializer_class = TimelineEventSerializer
+    queryset = TimelineEvent.objects.published().filter(topic=TimelineTopic.CAH_CONVENTION).select_related("source")
+    pagination_class = Pages
+
+
+@extend_schema(summary="The sources behind what the public sees")
+class SourceList(generics.ListAPIView):
+    serializer_class = SourceSerializer
+    queryset = Source.objects.backing_public_facts().order_by("publisher", "title")
+    pagination_class = Pages
+
+
+@extend_schema(summary="Published changes, newest first, with their reasons (never staff names)")
+class ChangeList(generics.ListAPIView):
+    serializer_class = PublishedChangeSerializer
+    queryset = PublishedChange.objects.select_related("state").order_by("-made_at", "-pk")
+    pagination_class = Pages

@@ -1,0 +1,115 @@
+"""The JSON API for partners: the pages' own figures, published records only,
+a clear 400 for a bad parameter, readable from any site, and a valid schema."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework.throttling import AnonRateThrottle
+
+from states.choices import CountingRule
+from states.models import PositionStatement, State
+from states.rules import Figures
+from states.views import rome_statute
+from tests.helpers import statement_form
+
+ENDPOINTS = [
+    "/api/v1/states/",
+    "/api/v1/states/PHL/",
+    "/api/v1/figures/",
+    "/api/v1/treaties/",
+    "/api/v1/timeline/",
+    "/api/v1/sources/",
+    "/api/v1/changes/",
+]
+
+
+@pytest.mark.parametrize("as_of", ["2002-07-01", "2019-03-17", "2023-04-13", "2026-11-29"])
+@pytest.mark.parametrize("rule", list(CountingRule))
+def test_the_apis_figures_are_the_pages_figures(client, db, as_of, rule):
+    figures = Figures(State.objects.standings(rome_statute(), datetime.date.fromisoformat(as_of)), rule)
+    body = client.get("/api/v1/figures/", {"as_of": as_of, "rule": rule.value}).json()
+    assert body["states_parties"] == figures.states_parties
+    assert body["rome_statute"] == {str(key): value for key, value in figures.treaty_status_counts.items()}
+    assert body["positions"] == {str(key): value for key, value in figures.position_counts.items()}
+    assert body["total"] == figures.total
+    if rule == CountingRule.ICC_ASIA_PACIFIC:
+        overview = client.get("/", {"as_of": as_of}).content.decode()
+        assert f'id="rome-statute-parties" value="{figures.states_parties}"' in overview
+
+
+def test_the_state_list_filters_as_the_table_does(client, db):
+    api = client.get("/api/v1/states/", {"status": "state_party", "as_of": "2026-11-29", "page_size": 500}).json()
+    table = client.get("/states/", {"status": "state_party", "as_of": "2026-11-29"}).content.decode()
+    assert f'<span id="state-count">{api["count"]} states</span>' in table
+    assert all(state["standing"]["rome_statute_status"] == "state_party" for state in api["results"])
+
+
+def test_a_draft_never_reaches_the_api(client, as_user, editor, published_statement):
+    as_user(editor).post(
+        f"/admin/states/positionstatement/{published_statement.pk}/change/",
+        statement_form(published_statement, summary="DRAFT ONLY SUMMARY"),
+    )
+    assert PositionStatement.objects.drafts().filter(summary="DRAFT ONLY SUMMARY").exists()
+    client.logout()
+    body = client.get("/api/v1/states/FSM/").content.decode()
+    assert "DRAFT ONLY SUMMARY" not in body and published_statement.summary in body
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_no_endpoint_shows_what_only_staff_see(client, db, url):
+    body = client.get(url).content.decode()
+    for name in ("research_note", "verified_by", "publication", "draft_of", "sent_back_note", "version"):
+        assert f'"{name}":' not in body, (url, name)
+    notes = PositionStatement.objects.exclude(research_note="").values_list("research_note", flat=True)
+    assert not [note for note in notes if note[:60] in body]
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "parameter"),
+    [
+        ("/api/v1/figures/", {"as_of": "2023-02-30"}, "as_of"),
+        ("/api/v1/figures/", {"rule": "everyone"}, "rule"),
+        ("/api/v1/states/", {"status": "party"}, "status"),
+        ("/api/v1/states/", {"as_of": "٢٠٢٣-٠٤-١٣"}, "as_of"),
+        ("/api/v1/states/PHL/", {"as_of": "x" * 500}, "as_of"),
+    ],
+)
+def test_a_bad_parameter_gets_a_400_whose_json_names_it(client, db, url, query, parameter):
+    response = client.get(url, query)
+    assert response.status_code == 400
+    assert parameter in response.json()
+
+
+def test_an_unknown_state_is_a_404_in_json(client, db):
+    response = client.get("/api/v1/states/XYZ/")
+    assert response.status_code == 404 and "detail" in response.json()
+
+
+def test_any_site_may_read_the_api_from_a_browser_without_credentials(client, db):
+    response = client.get("/api/v1/figures/", headers={"origin": "https://partner.example.org"})
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    assert "Access-Control-Allow-Origin" not in client.get("/", headers={"origin": "https://partner.example.org"})
+
+
+def test_anonymous_use_is_throttled(client, db, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    statuses = [client.get("/api/v1/treaties/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_the_schema_is_valid_openapi_and_describes_every_field(client, db):
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    schema = client.get("/api/v1/schema/", headers={"accept": "application/vnd.oai.openapi+json"}).json()
+    assert schema["openapi"].startswith("3.")
+    standing = schema["components"]["schemas"]["Standing"]["properties"]
+    assert all(field.get("description") for field in standing.values())
+    assert "state_party" in schema["components"]["schemas"]["RomeStatuteStatusEnum"]["enum"]
+
+
+def test_the_docs_work_offline(client, db):
+    page = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page and "//cdn" not in page and "unpkg" not in page
