@@ -246,7 +246,12 @@ class TimelineEventSerializer(FactFields):
 
 
 class PublishedChangeSerializer(serializers.ModelSerializer):
-    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True, help_text="The state's ISO3 code, if any.")
+    state = serializers.SlugRelatedField(
+        slug_field="iso3",
+        read_only=True,
+        allow_null=True,
+        help_text="The state's ISO3 code (null: not about one state).",
+    )
 
     class Meta:
         model = PublishedChange
@@ -266,7 +271,19 @@ class StandingsMixin:
         return {"request": self.request, "standings": {standing.state.pk: standing for standing in standings}}
 
 
-@extend_schema(parameters=[AS_OF], summary="Every tracked state, with where it stands on a date")
+# The table's filters (states.filters.StateFilter), described for the schema.
+STATE_FILTERS = [
+    OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        enum=[str(code) for code, _label in the_filter.extra["choices"]] if "choices" in the_filter.extra else None,
+        description=f"{the_filter.label}" + (": any part of the name, or the ISO code" if name == "q" else "."),
+    )
+    for name, the_filter in StateFilter.base_filters.items()
+]
+
+
+@extend_schema(parameters=[AS_OF, *STATE_FILTERS], summary="Every tracked state, with where it stands on a date")
 class StateList(StandingsMixin, generics.ListAPIView):
     """Filters as on /states/: q (name or ISO code), subregion, un_regional_group,
     in_counting_rule, status, position, submission, verification."""

@@ -1,0 +1,23 @@
+"""Schemathesis reads the API's OpenAPI schema, generates requests from it,
+and checks that none gets a 5xx and every response matches the schema."""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from rest_framework.throttling import AnonRateThrottle
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+
+
+@pytest.fixture
+def unthrottled(monkeypatch):
+    # Hundreds of requests a minute: the throttle, tested on its own, would answer 429 to most.
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None})
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_generated_request_gets_a_5xx_or_a_response_the_schema_does_not_describe(case, db, unthrottled):
+    case.call_and_validate(checks=[not_a_server_error, response_schema_conformance])
