@@ -34,6 +34,8 @@ from states.choices import (
     UNRegionalGroup,
     Verification,
 )
+from states.dataset import RESOURCES, citation, data_package
+from states.dataset import version as dataset_version
 from states.embeds import FIGURES
 from states.filters import SORT_KEYS, PublishedChangeFilter, StateFilter, is_sort_key, sort_standings
 from states.forms import CorrectionForm
@@ -564,3 +566,32 @@ def embed_snippets(request, path, title, height):
     """What a partner copies: an <iframe> of an embed page (and its as_of, when the page has one)."""
     url = request.build_absolute_uri(path)
     return {"url": url, "title": title, "height": height}
+
+
+# --- The whole dataset --------------------------------------------------------------
+
+
+def site_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@cached_public_page
+@require_safe
+def dataset(request):
+    """What the download holds, its version, licence and how to cite it."""
+    data_version = dataset_version()
+    return render(
+        request,
+        "data.html",
+        {"version": data_version, "citation": citation(site_url(request), data_version), "resources": RESOURCES},
+    )
+
+
+@cached_public_page
+@require_safe
+def dataset_download(request):
+    content, data_version = data_package(site_url(request))
+    response = HttpResponse(content, content_type="application/zip")
+    stamp = (data_version or "unreleased").replace(":", "")
+    response["Content-Disposition"] = f'attachment; filename="cah-tracker-{stamp}.zip"'
+    return response

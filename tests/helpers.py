@@ -60,6 +60,7 @@ def public_urls():
         "/changes/feed/",
         "/changes/feed/rss/",
         "/states/PHL/feed/",
+        "/data/",
     ]
     pages = -(-PublishedChange.objects.count() // CHANGES_PER_PAGE)
     urls += [f"/changes/?page={number}" for number in range(2, pages + 1)]
