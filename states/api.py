@@ -374,3 +374,56 @@ class ChangeList(generics.ListAPIView):
     serializer_class = PublishedChangeSerializer
     queryset = PublishedChange.objects.select_related("state").order_by("-made_at", "-pk")
     pagination_class = Pages
+
+
+# --- The schema's words --------------------------------------------------------------------
+
+# What each field means, for fields whose model gives no help text (the schema
+# must describe every field); the same name means the same thing everywhere.
+FIELD_DESCRIPTIONS = {
+    "as_of": "The date the figures are for.",
+    "count": "How many results there are in all.",
+    "next": "The address of the next page (null on the last).",
+    "previous": "The address of the previous page (null on the first).",
+    "results": "The results on this page.",
+    "iso3": "ISO 3166-1 alpha-3 code, for example PHL.",
+    "iso2": "ISO 3166-1 alpha-2 code, for example PH.",
+    "name": "The state's short name, as the site writes it.",
+    "un_regional_group": "Its UN regional group.",
+    "subregion": "Its UN M49 subregion.",
+    "un_membership": "Whether it is a UN member state, an observer state or neither.",
+    "date": "The date, to the precision date_precision gives (a date known to the month is its 1st).",
+    "forum": "Where the statement was made (a meeting, a letter, a publication).",
+    "summary": "What the statement says, in a sentence or two.",
+    "quote": "Its words, where they are short enough to quote.",
+    "verification": "How far this fact has been checked: against the primary record, a secondary source, or not yet.",
+    "made_at": "When the change was published.",
+    "kind": "What the change did to the public record.",
+    "record_kind": "The kind of record that changed.",
+    "title": "The record's title.",
+    "what_changed": "The fields that changed, in words (empty when a record was added or removed).",
+    "reason": "The reason staff gave for the change.",
+    "url": "The page's address.",
+    "publisher": "Who publishes the page.",
+    "topic": "The timeline the event belongs to.",
+    "event": "What happened.",
+    "document_symbol": "The UN document symbol, if any.",
+    "source": "The public page that backs this record.",
+    "slug": "The treaty's short code, used in addresses and imports.",
+    "short_name": "The treaty's short name.",
+    "adopted_on": "The day the treaty was adopted.",
+    "entry_into_force_period_unit": "The unit of the entry-into-force period (days or months).",
+    "action_type": "What the state did: signature, ratification, accession, withdrawal, and so on.",
+    "status": "The finding on written comments.",
+    "position": "The position the statement takes on a convention.",
+    "date_precision": "How much of the date the source gives: the day, the month or the year.",
+}
+
+
+def describe_every_field(result, generator, request, public):
+    """drf-spectacular postprocessing hook: give each field without a description its meaning."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for name, field in component.get("properties", {}).items():
+            if not field.get("description"):
+                field["description"] = FIELD_DESCRIPTIONS.get(name) or str(field.get("title", name)).capitalize() + "."
+    return result
