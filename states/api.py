@@ -417,6 +417,8 @@ FIELD_DESCRIPTIONS = {
     "status": "The finding on written comments.",
     "position": "The position the statement takes on a convention.",
     "date_precision": "How much of the date the source gives: the day, the month or the year.",
+    "submitted_on": "The day the written comments were submitted, if known.",
+    "document_url": "The address of the document with the comments, if public.",
 }
 
 
