@@ -1,12 +1,13 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from states import api
 
 api_v1 = [
     path("states/", api.StateList.as_view(), name="states"),
-    path("states/<str:iso3>/", api.StateDetail.as_view(), name="state"),
+    # ISO 3166 alpha-3 only: anything else (a NUL byte, say) is a 404 before any query.
+    re_path(r"^states/(?P<iso3>[A-Za-z]{3})/$", api.StateDetail.as_view(), name="state"),
     path("figures/", api.FiguresView.as_view(), name="figures"),
     path("treaties/", api.TreatyList.as_view(), name="treaties"),
     path("timeline/", api.TimelineList.as_view(), name="timeline"),

@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.throttling import AnonRateThrottle
 
 from states.choices import CountingRule
@@ -118,3 +120,18 @@ def test_the_schema_is_valid_openapi_and_describes_every_field(client, db):
 def test_the_docs_work_offline(client, db):
     page = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in page and "//cdn" not in page and "unpkg" not in page
+
+
+@pytest.mark.parametrize("code", ["%00", "P%00L", "9" * 40, "٣٣٣"])
+def test_a_state_address_that_is_no_iso_code_is_a_404_never_a_500(client, db, code):
+    # A NUL byte reached PostgreSQL and gave a 500 before the route took ISO codes only.
+    assert client.get(f"/api/v1/states/{code}/").status_code == 404
+
+
+def test_the_number_of_queries_does_not_grow_with_the_number_of_states(client, db):
+    def queries(**query):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/v1/states/", query).status_code == 200
+        return len(captured)
+
+    assert queries(page_size=2) == queries(page_size=500)
