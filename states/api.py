@@ -7,11 +7,7 @@ records only, standings and figures from ``State.objects.standings`` and
 parameter that cannot be read gets a 400 whose JSON names it and says why.
 """
 
-import datetime
-import re
-
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -28,7 +24,7 @@ from states.choices import (
     TreatyStatus,
     Verification,
 )
-from states.filters import StateFilter
+from states.filters import PAGE_NUMBER, StateFilter, date_from_query
 from states.models import (
     PositionStatement,
     PublishedChange,
@@ -40,38 +36,24 @@ from states.models import (
     WrittenSubmission,
 )
 from states.rules import Figures
+from states.views import rome_statute  # a 404 until the seed is loaded (JSON, through DRF)
 
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATE,
     description="The date the standing or figures are for, as YYYY-MM-DD (default: today).",
 )
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
-# What the public never sees, whatever the record.
-STAFF_ONLY = ["research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note"]
 
 
 def as_of_from(request):
     """``?as_of=`` as a date (today when absent); a 400 naming the parameter when unreadable."""
-    value = request.query_params.get("as_of", "").strip()
-    if not value:
-        return timezone.localdate()
+    value = request.query_params.get("as_of", "")
     try:
-        if not ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return datetime.date.fromisoformat(value)
+        return date_from_query(value)
     except ValueError as error:
         raise ValidationError(
-            {"as_of": [f"“{value[:40]}” is not a date: give it as YYYY-MM-DD, for example 2023-04-13."]}
+            {"as_of": [f"“{value.strip()[:40]}” is not a date: give it as YYYY-MM-DD, for example 2023-04-13."]}
         ) from error
-
-
-def rome_statute_or_404():
-    treaty = Treaty.objects.rome_statute()
-    if treaty is None:
-        raise NotFound("The Rome Statute is not in the database yet.")
-    return treaty
 
 
 class Pages(PageNumberPagination):
@@ -236,7 +218,18 @@ class TreatySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Treaty
-        exclude = ["id", *[name for name in STAFF_ONLY if name not in {"publication", "draft_of", "sent_back_note"}]]
+        fields = [
+            "slug",
+            "short_name",
+            "title",
+            "adopted_on",
+            "entered_into_force_on",
+            "entry_into_force_period",
+            "entry_into_force_period_unit",
+            "withdrawal_period_months",
+            "depositary_record_url",
+            *FactFields.Meta.fields,
+        ]
 
 
 class TimelineEventSerializer(FactFields):
@@ -266,7 +259,7 @@ class StandingsMixin:
 
     def standings_context(self, states):
         standings = State.objects.filter(pk__in=[state.pk for state in states]).standings(
-            rome_statute_or_404(), as_of_from(self.request)
+            rome_statute(), as_of_from(self.request)
         )
         return {"request": self.request, "standings": {standing.state.pk: standing for standing in standings}}
 
@@ -297,7 +290,7 @@ class StateList(StandingsMixin, generics.ListAPIView):
         state_filter = StateFilter(request.query_params, queryset=self.get_queryset())
         if not state_filter.is_valid():
             raise ValidationError(state_filter.errors)
-        standings = state_filter.filter_standings(state_filter.qs.standings(rome_statute_or_404(), as_of))
+        standings = state_filter.filter_standings(state_filter.qs.standings(rome_statute(), as_of))
         states = [standing.state for standing in standings]
         page = self.paginate_queryset(states)
         context = {"request": request, "standings": {standing.state.pk: standing for standing in standings}}
@@ -332,7 +325,7 @@ class FiguresView(APIView):
         if rule not in CountingRule.values:
             raise ValidationError({"rule": [f"Not a counting rule: use one of {', '.join(CountingRule.values)}."]})
         as_of = as_of_from(request)
-        figures = Figures(State.objects.standings(rome_statute_or_404(), as_of), rule)
+        figures = Figures(State.objects.standings(rome_statute(), as_of), rule)
         return Response(
             FiguresSerializer(
                 {

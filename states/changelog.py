@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.signals import post_create_historical_record
 
 from states.choices import ChangeKind, Publication, RecordKind
+from states.facts import STAFF_ONLY_FIELDS
 from states.models import PublishedChange, State
 from states.page_cache import data_changed
 
@@ -23,7 +24,7 @@ from states.page_cache import data_changed
 SEED_REASON = "Loaded from the seed data"
 
 # Fields whose changes the public never sees.
-NOT_PUBLIC = {"id", "version", "publication", "draft_of", "sent_back_note", "research_note", "verified_by"}
+NOT_PUBLIC = {"id", *STAFF_ONLY_FIELDS}
 
 
 def is_public(row):

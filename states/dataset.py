@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from states.facts import STAFF_ONLY_FIELDS
 from states.models import (
     PositionStatement,
     PublishedChange,
@@ -29,8 +30,8 @@ LICENCE = {
     "title": "Creative Commons Attribution 4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
-# Never in the public dataset, whatever the record.
-STAFF_ONLY = {"id", "research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note"}
+# Never in the public dataset: database ids, and what only staff see.
+NOT_PUBLISHED = {"id", *STAFF_ONLY_FIELDS}
 # A related record is named by its natural key, as in the spreadsheets staff import.
 NAMED_BY = {State: "iso3", Treaty: "slug", Source: "url"}
 FRICTIONLESS_TYPE = {
@@ -66,7 +67,7 @@ RESOURCES = [
 
 
 def public_fields(model):
-    return [field for field in model._meta.concrete_fields if field.name not in STAFF_ONLY]
+    return [field for field in model._meta.concrete_fields if field.name not in NOT_PUBLISHED]
 
 
 def describe(field):

@@ -17,6 +17,10 @@ from simple_history.signals import pre_create_historical_record
 
 from states.choices import DatePrecision, Publication, Verification, choices_constraint
 
+# The fields that never leave the staff side: not on a public page, in the
+# list of changes, the API or the data package.
+STAFF_ONLY_FIELDS = frozenset({"research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note"})
+
 # A fact not re-checked for this long is due for re-verification.
 REVERIFY_AFTER = datetime.timedelta(days=365)
 

@@ -2,7 +2,6 @@
 depend on the date, and makes a fixed number of queries however many states."""
 
 import csv
-import datetime
 import functools
 import logging
 import re
@@ -17,7 +16,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_safe
@@ -37,7 +35,15 @@ from states.choices import (
 from states.dataset import RESOURCES, citation, data_package
 from states.dataset import version as dataset_version
 from states.embeds import FIGURES
-from states.filters import SORT_KEYS, PublishedChangeFilter, StateFilter, is_sort_key, sort_standings
+from states.filters import (
+    PAGE_NUMBER,
+    SORT_KEYS,
+    PublishedChangeFilter,
+    StateFilter,
+    date_from_query,
+    is_sort_key,
+    sort_standings,
+)
 from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
@@ -46,7 +52,6 @@ from states.rules import Figures
 from states.spreadsheets import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 HEADLINE_RULE = CountingRule.ICC_ASIA_PACIFIC
 MAX_COMPARED = 8
 
@@ -56,16 +61,11 @@ def with_as_of(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        value = request.GET.get("as_of", "").strip()
-        if not value:
-            as_of = timezone.localdate()
-        else:
-            try:
-                if not ISO_DATE.fullmatch(value):
-                    raise ValueError(value)
-                as_of = datetime.date.fromisoformat(value)
-            except ValueError:
-                return render(request, "bad_as_of.html", {"value": value}, status=400)
+        value = request.GET.get("as_of", "")
+        try:
+            as_of = date_from_query(value)
+        except ValueError:
+            return render(request, "bad_as_of.html", {"value": value.strip()}, status=400)
         return view(request, *args, as_of=as_of, **kwargs)
 
     return wrapper
@@ -448,7 +448,6 @@ def tell_staff_about(report):
 
 
 CHANGES_PER_PAGE = 50
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")  # ASCII digits only: int() would also read "²" or "٣"
 
 
 @cached_public_page
