@@ -562,7 +562,7 @@ def embed_state(request, iso3, as_of):
 
 
 def embed_snippets(request, path, title, height):
-    """What a partner copies: an <iframe> of an embed page (and its as_of, when the page has one)."""
+    """What a partner copies into their page: the embed's absolute address, a title and a height for its <iframe>."""
     url = request.build_absolute_uri(path)
     return {"url": url, "title": title, "height": height}
 
