@@ -1,8 +1,9 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from states import api
+from states import api, views
 
 api_v1 = [
     path("states/", api.StateList.as_view(), name="states"),
@@ -21,5 +22,9 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     # The API's documentation, from its schema; served from this site (drf-spectacular-sidecar), no CDN.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="api_docs"),
-    path("", include("states.urls")),
+    # For load balancers, uptime monitors and crawlers: one address, in no language.
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]
+# The public pages in each language: English at today's addresses, the others under /id/, /th/, /ar/.
+urlpatterns += i18n_patterns(path("", include("states.urls")), prefix_default_language=False)

@@ -63,10 +63,10 @@ class StateChanges(PublishedChanges):
         return get_object_or_404(State, iso3=iso3.upper())
 
     def title(self, state):
-        return _("CAH Tracker: changes for %(state)s") % {"state": state.name}
+        return _("CAH Tracker: changes for %(state)s") % {"state": state.local_name}
 
     def subtitle(self, state):
-        return _("Each change to the public record of %(state)s, with the reason for it.") % {"state": state.name}
+        return _("Each change to the public record of %(state)s, with the reason for it.") % {"state": state.local_name}
 
     description = subtitle
 

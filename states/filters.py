@@ -42,12 +42,12 @@ ANY = _("Any")
 
 # Sort keys accepted in ?sort=, each a function of a Standing. "-key" reverses.
 SORT_KEYS = {
-    "name": lambda standing: standing.state.name,
-    "subregion": lambda standing: (standing.state.get_subregion_display(), standing.state.name),
-    "status": lambda standing: (list(TreatyStatus).index(standing.treaty_status), standing.state.name),
-    "position": lambda standing: (list(ConventionPosition).index(standing.position), standing.state.name),
-    "submission": lambda standing: (list(SubmissionStatus).index(standing.submission), standing.state.name),
-    "verified": lambda standing: (standing.last_verified is None, standing.last_verified, standing.state.name),
+    "name": lambda standing: standing.state.local_name,
+    "subregion": lambda standing: (standing.state.get_subregion_display(), standing.state.local_name),
+    "status": lambda standing: (list(TreatyStatus).index(standing.treaty_status), standing.state.local_name),
+    "position": lambda standing: (list(ConventionPosition).index(standing.position), standing.state.local_name),
+    "submission": lambda standing: (list(SubmissionStatus).index(standing.submission), standing.state.local_name),
+    "verified": lambda standing: (standing.last_verified is None, standing.last_verified, standing.state.local_name),
 }
 
 

@@ -218,8 +218,8 @@ def lettering(states, box, screen):
         return True
 
     # Large states first, so they keep their names; small ones fill in around them.
-    for shape in sorted(states, key=lambda shape: (-shape["label"]["width"], shape["state"].name)):
-        label, name = shape["label"], shape["state"].name
+    for shape in sorted(states, key=lambda shape: (-shape["label"]["width"], shape["state"].local_name)):
+        label, name = shape["label"], shape["state"].local_name
         if not (x0 <= label["x"] <= x0 + width and y0 <= label["y"] <= y0 + height):
             continue
         text_width = len(name) * CHARACTER_WIDTH * size
@@ -235,7 +235,7 @@ def lettering(states, box, screen):
             continue
         x, y = shape["marker"] or (label["x"], label["y"])
         key.append({"x": x, "y": y, "state": shape["state"]})
-    key.sort(key=lambda entry: entry["state"].name)
+    key.sort(key=lambda entry: entry["state"].local_name)
     for number, entry in enumerate(key, start=1):
         entry["number"] = number
     return {
@@ -270,7 +270,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         is_counted = standing.state.pk in counted
         unverified = not rests_on_primary_record(standing, rule)
         # Said for the state's link (its tooltip and its name to a screen reader).
-        description = f"{standing.state.name}: {status}"
+        description = f"{standing.state.local_name}: {status}"
         description += f" ({gettext('not yet verified')})" if unverified else ""
         description += f" ({gettext('outside the count')})" if not is_counted else ""
         states.append(
@@ -310,7 +310,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         "sprite": static(SPRITE),
         "states": states,
         "unverified": sum(1 for shape in states if shape["unverified"] and shape["counted"]),
-        "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.name),
+        "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.local_name),
         "patterns": patterns(),
         "legend": [legend_entry(value, counts[value]) for value in rule.categories],
     }

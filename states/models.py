@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from states import rules
+from states import rules, state_names
 from states.choices import (
     CONSENT_TYPES,
     ChangeKind,
@@ -218,7 +218,12 @@ class State(SourcedFact):
         ]
 
     def __str__(self):
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self):
+        """The name in the language of the page being read (states/state_names.py)."""
+        return state_names.local_name(self.iso3, self.name, get_language())
 
     def get_absolute_url(self):
         return profile_path(self.iso3, get_language(), get_script_prefix())

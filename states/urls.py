@@ -31,7 +31,4 @@ urlpatterns = [
     path("embed/map/", views.embed_map, name="embed_map"),
     re_path(r"^embed/state/(?P<iso3>[A-Za-z]{3})/$", views.embed_state, name="embed_state"),
     path("corrections/sent/", views.correction_sent, name="correction_sent"),
-    # For load balancers and uptime monitors.
-    path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -225,7 +225,7 @@ def sourced(name, fact_of):
 # The CSV's columns, each (name, value for a standing on a date).
 CSV_COLUMNS = [
     ("iso3", lambda standing, as_of: standing.state.iso3),
-    ("name", lambda standing, as_of: standing.state.name),
+    ("name", lambda standing, as_of: standing.state.local_name),
     ("in_counting_rule", lambda standing, as_of: "yes" if standing.state.in_icc_asia_pacific else "no"),
     *coded("un_regional_group", lambda standing: UNRegionalGroup(standing.state.un_regional_group)),
     *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
@@ -283,7 +283,7 @@ def state_detail(request, iso3, as_of):
             "standing": standing,
             "treaty": treaty,
             "timeline": standing.timeline(),
-            "embeds": [embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.name, 170)],
+            "embeds": [embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.local_name, 170)],
         },
     )
 
@@ -306,7 +306,7 @@ def compare(request, as_of):
             "as_of": as_of,
             "standings": [found[code] for code in codes if code in found],
             "unknown": unknown,
-            "choices": State.objects.values_list("iso3", "name"),
+            "choices": sorted(State.objects.only("iso3", "name"), key=lambda state: state.local_name),
             "chosen": codes,
             "max_compared": MAX_COMPARED,
         },
