@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint serve bench backup
+.PHONY: run test lint serve bench backup messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,14 @@ bench: $(VENV)/installed.stamp .secret-key
 # A backup of the whole database, history included, in backups/ (see the README).
 backup: $(VENV)/installed.stamp
 	DJANGO_DEBUG=1 $(BIN)/python manage.py backup
+
+# For developers (needs GNU gettext: apt-get install gettext): gather the public
+# pages' strings into locale/*/LC_MESSAGES/django.po, then compile them. The
+# admin stays in English, so its own files are left out. Readers and `make run`
+# need neither step: the compiled .mo files are committed.
+MESSAGES_IGNORE = -i ".venv/*" -i "staticfiles/*" -i "tests/*" -i "templates/admin/*" \
+	-i "templates/simple_history/*" -i "states/admin.py" -i "states/admin_site.py"
+
+messages: $(VENV)/installed.stamp
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l id -l th -l ar $(MESSAGES_IGNORE) --no-obsolete --add-location=file
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore ".venv/*"
