@@ -67,12 +67,9 @@ backup: $(VENV)/installed.stamp
 	DJANGO_DEBUG=1 $(BIN)/python manage.py backup
 
 # For developers (needs GNU gettext: apt-get install gettext): gather the public
-# pages' strings into locale/*/LC_MESSAGES/django.po, then compile them. The
-# admin stays in English, so its own files are left out. Readers and `make run`
-# need neither step: the compiled .mo files are committed.
-MESSAGES_IGNORE = -i ".venv/*" -i "staticfiles/*" -i "tests/*" -i "templates/admin/*" \
-	-i "templates/simple_history/*" -i "states/admin.py" -i "states/admin_site.py"
-
+# pages' strings into locale/*/LC_MESSAGES/django.po, then compile them (the
+# admin stays in English: states/management/commands/makemessages.py). Readers
+# and `make run` need neither step: the compiled .mo files are committed.
 messages: $(VENV)/installed.stamp
-	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l id -l th -l ar $(MESSAGES_IGNORE) --no-obsolete --add-location=file
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l id -l th -l ar --no-obsolete --add-location=file
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore ".venv/*"

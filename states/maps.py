@@ -310,7 +310,9 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         "sprite": static(SPRITE),
         "states": states,
         "unverified": sum(1 for shape in states if shape["unverified"] and shape["counted"]),
-        "outside": sorted((shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.local_name),
+        "outside": sorted(
+            (shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.local_name
+        ),
         "patterns": patterns(),
         "legend": [legend_entry(value, counts[value]) for value in rule.categories],
     }

@@ -41,8 +41,9 @@ def translated_name(iso3, language):
 
 
 def local_name(iso3, english_name, language):
-    """The name a reader of ``language`` sees: the English name in English, and
-    where iso-codes has no translation."""
-    if language == "en":
+    """The name a reader of ``language`` sees: the English name in English (and
+    where no language is active, as in management commands), and where iso-codes
+    has no translation."""
+    if not language or language == "en":
         return english_name
     return translated_name(iso3, language) or english_name

@@ -16,6 +16,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_safe
@@ -82,7 +84,9 @@ def refuse_parameter(request, name, expected):
 
 
 def one_of(values):
-    return _("It accepts one of: %(values)s.") % {"values": ", ".join(values)}
+    """What a parameter accepts, its codes marked as codes (they read the same in every language)."""
+    codes = format_html_join(", ", '<code translate="no">{}</code>', ((value,) for value in values))
+    return mark_safe(conditional_escape(_("It accepts one of: %(values)s.")) % {"values": codes})
 
 
 def rome_statute():
@@ -283,7 +287,9 @@ def state_detail(request, iso3, as_of):
             "standing": standing,
             "treaty": treaty,
             "timeline": standing.timeline(),
-            "embeds": [embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.local_name, 170)],
+            "embeds": [
+                embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.local_name, 170)
+            ],
         },
     )
 

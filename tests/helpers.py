@@ -3,7 +3,9 @@ data the admin posts. Fixtures live in conftest.py; plain functions live here.""
 
 import datetime
 import os
+import re
 import socket
+from html.parser import HTMLParser
 
 import pytest
 import tablib
@@ -218,3 +220,96 @@ def redis_for_tests(database):
             pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     return f"redis://127.0.0.1:6379/{database}"
+
+
+# --- Languages ------------------------------------------------------------------------
+
+# What a reader may see in English on a page in any language: the site's name,
+# and the names of data formats and standards.
+SAME_IN_EVERY_LANGUAGE = {"CAH Tracker", "API", "UN Treaty Collection", "Frictionless Data Package"}
+ELEMENTS_WITHOUT_END = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+READ_ALOUD_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
+
+
+class ReaderText(HTMLParser):
+    """The text a reader sees or hears on a page (text, and the attributes
+    read aloud), leaving out what is marked as written in another language
+    (``lang``) or as not to be translated (``translate="no"``)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.page_language = None
+        self.open_elements = []  # (tag, left out?)
+        self.texts = []
+
+    def left_out(self):
+        return any(skipped for _tag, skipped in self.open_elements)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.page_language = attributes.get("lang")
+        skipped = (
+            tag in {"script", "style"}
+            or attributes.get("lang", self.page_language) != self.page_language
+            or attributes.get("translate") == "no"
+        )
+        if not skipped and not self.left_out():
+            self.texts += [attributes[name] for name in READ_ALOUD_ATTRIBUTES if attributes.get(name)]
+        if tag not in ELEMENTS_WITHOUT_END:
+            self.open_elements.append((tag, skipped))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in ELEMENTS_WITHOUT_END:
+            self.open_elements.pop()
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.open_elements) - 1, -1, -1):
+            if self.open_elements[index][0] == tag:
+                del self.open_elements[index:]
+                break
+
+    def handle_data(self, data):
+        if not self.left_out():
+            self.texts.append(data)
+
+
+# Languages whose script is not Latin: on their pages a run of English words stands out.
+OTHER_SCRIPTS = {"th", "ar"}
+
+
+def reader_text(page):
+    """The page's language, and its text as a reader meets it."""
+    parser = ReaderText()
+    parser.feed(page)
+    return parser.page_language, [" ".join(text.split()) for text in parser.texts if text.strip()]
+
+
+def is_language_neutral(text):
+    """Numbers, dates and codes: a digit with at most one word (a month in
+    "1 November 2026", the same in Indonesian), or capitals only."""
+    words = re.findall(r"[^\W\d_]+", text)
+    return bool(re.search(r"\d", text) and len(words) <= 1) or all(word.isupper() for word in words)
+
+
+def untranslated_text(page, english_page, same_names=()):
+    """Text of ``page`` left as it reads in English: text identical to text of
+    the same page in English, or, in a language of another script, a run of
+    three English words. ``same_names``: names spelt the same in both."""
+    _language, english = reader_text(english_page)
+    language, texts = reader_text(page)
+    allowed = SAME_IN_EVERY_LANGUAGE | set(same_names)
+    found = []
+    english = set(english)
+    for text in texts:
+        rest = text
+        for name in sorted(allowed, key=len, reverse=True):
+            rest = rest.replace(name, "")
+        if not re.search(r"[^\W\d_]", rest) or is_language_neutral(text):
+            continue
+        if text in english or (
+            language in OTHER_SCRIPTS and re.search(r"[A-Za-z]+[ ,:]+[A-Za-z]+[ ,:]+[A-Za-z]+", rest)
+        ):
+            found.append(text)
+    return found

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.helpers import untranslated_text
+
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -197,6 +199,38 @@ def test_pages_break_no_rule_of_their_content_security_policy(visit, path):
     visitor = visit()
     visitor.open(path)
     assert not [error for error in visitor.errors if "Content Security Policy" in error]
+    visitor.assert_clean()
+
+
+# The gaps between the main heading's box and its text, on the left and the right.
+HEADING_TEXT_MARGINS = """() => {
+    const heading = document.querySelector("main h1"), words = document.createRange();
+    words.selectNodeContents(heading);
+    const box = heading.getBoundingClientRect(), text = words.getBoundingClientRect();
+    return {left: text.left - box.left, right: box.right - text.right};
+}"""
+
+
+@pytest.mark.parametrize("language", ["id", "th", "ar"])
+@pytest.mark.parametrize("width", [360, 1280])
+def test_overview_profile_and_table_read_whole_in_each_language(visit, language, width):
+    """Translated throughout, accessible, no sideways scroll; Arabic right to left."""
+    from tests.test_languages import spelt_as_in_english
+
+    visitor = visit(width, bypass_csp=True)
+    same_names = spelt_as_in_english(language)
+    for path in ["/", "/states/PHL/", "/states/"]:
+        english = visitor.context.request.get(visitor.site + path).text()
+        page = visitor.open(f"/{language}{path}")
+        assert untranslated_text(page.content(), english, same_names) == [], path
+        assert visitor.axe_violations() == [], path
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+        direction = page.evaluate("getComputedStyle(document.body).direction")
+        assert direction == ("rtl" if language == "ar" else "ltr")
+        # The heading's words start at the right edge of its box in Arabic, at the left in the others.
+        margins = page.evaluate(HEADING_TEXT_MARGINS)
+        assert (margins["right"] if language == "ar" else margins["left"]) < 2, path
     visitor.assert_clean()
 
 

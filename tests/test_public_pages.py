@@ -215,7 +215,8 @@ def test_about_page_defines_every_category(client, db):
 @pytest.mark.parametrize("path", ["/", "/states/", "/states/PHL/", "/compare/", "/convention/", "/about/"])
 def test_no_page_loads_anything_from_another_site(client, db, path):
     page = client.get(path).content.decode()
-    assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', page)
+    # Links to this page in other languages (hreflang) are absolute, as search engines want, but load nothing.
+    assert not re.search(r'<(script|link|img)(?![^>]*rel="alternate")[^>]+(src|href)="https?://', page)
     assert "<script" not in page
 
 
@@ -230,7 +231,9 @@ def test_about_lists_the_sources_of_public_facts_only(client, editor, singapore)
     PositionStatement(**statement_fields(singapore, draft_only)).save_change_by(editor, "Drafted")
     page = client.get("/about/").content.decode()
     assert "Cited by a draft only" not in page
-    listed = [html.unescape(url) for url in re.findall(r'<li><a href="([^"]+)" rel="external noopener">', page)]
+    listed = [
+        html.unescape(url) for url in re.findall(r'<li><a href="([^"]+)" rel="external noopener" lang="en">', page)
+    ]
     assert listed == list(
         Source.objects.backing_public_facts().order_by("publisher", "title").values_list("url", flat=True)
     )
