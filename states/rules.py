@@ -376,7 +376,7 @@ class Standing:
             for action in record.actions
         ]
         if record.entry_into_force:
-            text = _("Enters into force for %(state)s (art. 126(2))") % {"state": self.state.name}
+            text = _("Enters into force for %(state)s (art. 126(2))") % {"state": self.state.local_name}
             entries.append(entry(record.entry_into_force, TimelineEntryKind.DERIVED, text, record.consent))
         if record.withdrawal_effective:
             text = _("Withdrawal takes effect (art. 127)")

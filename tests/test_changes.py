@@ -39,10 +39,8 @@ def test_a_publishers_change_says_what_changed_in_words_and_links_to_the_record(
     [latest] = rows(client)[:1]
     assert '<td data-label="Change">Changed</td>' in latest
     assert "position shown: Non-committal → Supports negotiations with reservations" in latest
-    assert (
-        f'<a href="/states/SGP/" lang="en">Singapore: statement of {statement.display_date}, {statement.forum}</a>'
-        in latest
-    )
+    title = f"Singapore: statement of {statement.display_date}, {statement.forum}"
+    assert f'<a href="/states/SGP/" lang="en" dir="ltr">{title}</a>' in latest
     assert "Read the full statement" in latest
 
 

@@ -129,9 +129,9 @@ def test_dates_are_written_in_the_language_with_western_digits(client):
 def test_text_staff_wrote_is_quoted_as_written_and_marked_english(client):
     english = client.get("/states/PHL/").content.decode()
     page = client.get("/th/states/PHL/").content.decode()
-    summary = re.search(r'<p lang="en">([^<]+)</p>', page).group(1)
+    summary = re.search(r'<p lang="en" dir="ltr">([^<]+)</p>', page).group(1)
     assert summary in english
-    assert '<a href="https://' in page and 'rel="external noopener" lang="en">' in page  # source titles
+    assert '<a href="https://' in page and 'rel="external noopener" lang="en" dir="ltr">' in page  # source titles
     # The page says plainly that such text is quoted in its original language.
     assert 'class="original-language"' in page
     assert 'class="original-language"' not in english

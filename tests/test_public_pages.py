@@ -232,7 +232,8 @@ def test_about_lists_the_sources_of_public_facts_only(client, editor, singapore)
     page = client.get("/about/").content.decode()
     assert "Cited by a draft only" not in page
     listed = [
-        html.unescape(url) for url in re.findall(r'<li><a href="([^"]+)" rel="external noopener" lang="en">', page)
+        html.unescape(url)
+        for url in re.findall(r'<li><a href="([^"]+)" rel="external noopener" lang="en" dir="ltr">', page)
     ]
     assert listed == list(
         Source.objects.backing_public_facts().order_by("publisher", "title").values_list("url", flat=True)
