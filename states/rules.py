@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from states.choices import (
     CONSENT_TYPES,
@@ -417,7 +418,9 @@ class EvidenceCounts(dict):
         return sum(self.values())
 
     def __str__(self):
-        return ", ".join(f"{count} {level.label}" for level, count in self.items() if count)
+        # Arabic separates the items of a list with its own comma.
+        separator = pgettext("between the items of a list", ", ")
+        return separator.join(f"{count} {level.label}" for level, count in self.items() if count)
 
 
 def tally(values, choices):
