@@ -65,6 +65,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The language comes from the address (/id/, /th/, /ar/; English unprefixed), never from
+    # the browser, since i18n_patterns leaves English unprefixed. First, so that every page,
+    # even one a middleware answers (a NUL in the query, a database outage), is in it.
+    "django.middleware.locale.LocaleMiddleware",
     "states.middleware.HeadWithoutBodyMiddleware",
     "states.middleware.RefuseNulInQueryMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -76,9 +80,6 @@ MIDDLEWARE = [
     # Stored public pages are served from here, before sessions and the rest (states/page_cache.py).
     "states.page_cache.CachedPublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The language comes from the address (/id/, /th/, /ar/; English unprefixed), never from the browser,
-    # because i18n_patterns leaves English unprefixed.
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -5,8 +5,10 @@ from itertools import product
 from string import ascii_uppercase
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
+from django.utils import translation
 
 from states.admin_site import two_factor_required
 from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
@@ -20,6 +22,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     runs inside a transaction that is rolled back."""
     with django_db_blocker.unblock():
         call_command("load_seed", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Each test starts in English. A request activates its page's language and,
+    as in a server's thread, leaves it active after the response; code a test
+    then calls outside a request would otherwise speak the last page's language."""
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
