@@ -63,13 +63,15 @@ class SharedDataVersion:
     """
 
     KEY = "cahtracker:data-version"
-    CHANNEL = "cahtracker:data-version"
     RECHECK_SECONDS = 5
 
     def __init__(self, url):
         self.url = url
         self.lock = threading.Lock()  # one listening connection per process, whatever its threads
         self.reset()
+        # Channels, unlike keys, are shared by all of a Redis server's databases: two sites
+        # on one Redis (staging and production, say) must not hear each other's changes.
+        self.channel = f"{self.KEY}:{self.client.connection_pool.connection_kwargs.get('db', 0)}"
 
     def reset(self):
         self.pid = os.getpid()
@@ -97,7 +99,7 @@ class SharedDataVersion:
 
     def listen(self):
         self.listener = self.client.pubsub()
-        self.listener.subscribe(self.CHANNEL)
+        self.listener.subscribe(self.channel)
         # Wait until Redis has the subscription, so no announcement falls between it and the read.
         confirmed = self.listener.get_message(timeout=2)
         if confirmed is None or confirmed["type"] != "subscribe":
@@ -113,7 +115,7 @@ class SharedDataVersion:
 
     def change(self):
         token = new_token()
-        self.client.pipeline().set(self.KEY, token).publish(self.CHANNEL, token).execute()
+        self.client.pipeline().set(self.KEY, token).publish(self.channel, token).execute()
 
 
 def new_token():

@@ -7,6 +7,7 @@ import logging
 import re
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -446,9 +448,12 @@ def tell_staff_about(report):
     recipients = [user.email for user in staff if user.has_perm("states.change_correctionreport")]
     if not recipients:
         return
-    body = render_to_string("corrections/email.txt", {"report": report})
+    # Staff work in English, whatever the language of the page the reader wrote from.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Correction %(reference)s from a reader") % {"reference": report.reference}
+        body = render_to_string("corrections/email.txt", {"report": report})
     try:
-        send_mail(_("Correction %(reference)s from a reader") % {"reference": report.reference}, body, None, recipients)
+        send_mail(subject, body, None, recipients)
     except Exception:  # any backend error: the report is saved and shows in the research queue
         logger.exception("Could not email staff about correction %s", report.reference)
 

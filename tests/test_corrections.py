@@ -55,6 +55,18 @@ def test_a_correction_is_stored_given_a_reference_and_sent_to_staff(client, role
     assert report.reference in message.subject and "17 March 2018" in message.body
 
 
+def test_a_reader_writing_in_thai_gets_thai_pages_and_staff_get_english_mail(client, roles):
+    staff_user("pub_reads_english", "Publisher")
+    response = client.post(f"/th{FORM}", correction())
+    report = CorrectionReport.objects.get()
+    assert response["Location"] == f"/th/corrections/sent/?reference={report.reference}"
+    assert "ขอบคุณ" in client.get(response["Location"]).content.decode()
+    [message] = mail.outbox
+    assert message.subject == f"Correction {report.reference} from a reader"
+    assert "It is waiting in the research queue of the staff site." in message.body
+    assert "State: Philippines" in message.body
+
+
 def test_the_form_refuses_a_post_without_its_csrf_token(db):
     response = Client(enforce_csrf_checks=True).post(FORM, correction())
     assert response.status_code == 403

@@ -11,6 +11,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.views.defaults import server_error
 
 from states.models import State
 from states.state_names import translated_name
@@ -63,6 +65,20 @@ def test_every_string_a_reader_meets_is_translated(client, language):
         page = translated.content.decode()
         assert f'<html lang="{language}"' in page, path
         assert untranslated_text(page, english.content.decode(), same_names) == [], path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_500_page_is_in_the_language_of_the_address(rf, language):
+    with translation.override("en"):
+        english = server_error(rf.get("/")).content.decode()
+    with translation.override(language):
+        response = server_error(rf.get(f"/{language}/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert f'<html lang="{language}" dir="{"rtl" if language == "ar" else "ltr"}">' in page
+    assert f'href="/{language}/"' in page
+    assert untranslated_text(page, english) == []
 
 
 @pytest.mark.django_db

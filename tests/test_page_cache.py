@@ -120,6 +120,14 @@ def test_a_change_made_on_one_server_is_known_at_once_to_another_without_asking_
     assert after == reading.client.get(SharedDataVersion.KEY).decode()
 
 
+def test_sites_on_two_databases_of_one_redis_do_not_hear_each_others_changes():
+    this_site, other_site = SharedDataVersion(redis_for_tests(4)), SharedDataVersion(redis_for_tests(5))
+    before = this_site.current()
+    other_site.current()
+    other_site.change()
+    assert this_site.current() == before
+
+
 def test_a_version_set_without_its_announcement_is_read_again_within_seconds():
     url = redis_for_tests(4)
     reading = SharedDataVersion(url)
