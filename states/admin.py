@@ -22,7 +22,7 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from states.admin_site import set_password_link
-from states.changelog import shown
+from states.changelog import differing_fields, shown
 from states.forms import (
     BoundedImportForm,
     ChangeReasonForm,
@@ -83,14 +83,10 @@ NOT_SHOWN_IN_HISTORY = {"id", "version", "draft_of"}
 
 
 def changes_in_words(model, older, newer):
-    changes = []
-    for field in model._meta.concrete_fields:
-        if field.name in NOT_SHOWN_IN_HISTORY:
-            continue
-        old, new = getattr(older, field.attname), getattr(newer, field.attname)
-        if old != new:
-            changes.append({"field": capfirst(field.verbose_name), "old": shown(field, old), "new": shown(field, new)})
-    return changes
+    return [
+        {"field": capfirst(field.verbose_name), "old": shown(field, old), "new": shown(field, new)}
+        for field, old, new in differing_fields(model, older, newer, NOT_SHOWN_IN_HISTORY)
+    ]
 
 
 def compared(published, draft):

@@ -61,15 +61,21 @@ def shown(field, value):
     return str(value)
 
 
+def differing_fields(model, older, newer, leaving_out):
+    """(field, old value, new value) for each field of ``model`` whose value
+    differs between two versions of a record, but for the fields named in ``leaving_out``."""
+    for field in model._meta.concrete_fields:
+        if field.name in leaving_out:
+            continue
+        old, new = getattr(older, field.attname), getattr(newer, field.attname)
+        if old != new:
+            yield field, old, new
+
+
 def what_changed(model, previous, row):
     """The public fields that differ, in words: "position: Non-committal → Supports …"."""
     parts = []
-    for field in model._meta.concrete_fields:
-        if field.name in NOT_PUBLIC:
-            continue
-        old, new = getattr(previous, field.attname), getattr(row, field.attname)
-        if old == new:
-            continue
+    for field, old, new in differing_fields(model, previous, row, NOT_PUBLIC):
         name = str(field.verbose_name)
         if isinstance(field, models.TextField):
             parts.append(_("%(field)s rewritten") % {"field": name})
