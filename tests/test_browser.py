@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.helpers import untranslated_text
+from tests.helpers import PASSWORD, staff_user, untranslated_text
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -244,6 +244,13 @@ def test_state_profile_prints_as_a_one_page_brief(visit, iso3):
     visitor.assert_clean()
 
 
+@pytest.fixture
+def users(site):
+    """An Editor and a Publisher in the live server's database, with the coalition's roles."""
+    call_command("setup_roles", stdout=io.StringIO())
+    return {"Editor": staff_user("ed_lim", "Editor"), "Publisher": staff_user("pub_tan", "Publisher")}
+
+
 def sign_in(browser, site, user):
     """Sign in as a person does: password, then (for those who must) the code from their authenticator app."""
     from django_otp.oath import TOTP
@@ -255,7 +262,7 @@ def sign_in(browser, site, user):
     page = context.new_page()
     page.goto(site + "/admin/login/")
     page.fill("#id_username", user.username)
-    page.fill("#id_password", "a long enough password")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     if two_factor_required(user):
         device = second_factor_device(user)
@@ -273,15 +280,9 @@ def choose_autocomplete(page, field, text):
     page.locator(".select2-results__option", has_text=text).first.click()
 
 
-def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(browser, site, visit):
-    from django.contrib.auth.models import Group, User
+def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(browser, site, visit, users):
     from playwright.sync_api import expect
 
-    call_command("setup_roles", stdout=io.StringIO())
-    users = {}
-    for name, group in (("ed_lim", "Editor"), ("pub_tan", "Publisher")):
-        users[group] = User.objects.create_user(name, password="a long enough password", is_staff=True)
-        users[group].groups.add(Group.objects.get(name=group))
 
     public = visit()
     profile = public.open("/states/SGP/?as_of=2026-11-29").content()
@@ -329,12 +330,8 @@ def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(bro
     public.assert_clean()
 
 
-def test_a_reader_files_a_correction_and_staff_find_it_in_the_research_queue(browser, site, visit):
-    from django.contrib.auth.models import Group, User
-
-    call_command("setup_roles", stdout=io.StringIO())
-    editor = User.objects.create_user("ed_lim", password="a long enough password", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editor"))
+def test_a_reader_files_a_correction_and_staff_find_it_in_the_research_queue(browser, site, visit, users):
+    editor = users["Editor"]
 
     reader = visit(360)
     page = reader.open("/states/PHL/")
@@ -358,15 +355,9 @@ def test_a_reader_files_a_correction_and_staff_find_it_in_the_research_queue(bro
     context.close()
 
 
-def test_review_with_clicks_only_sent_back_revised_and_published(browser, site, visit):
-    from django.contrib.auth.models import Group, User
+def test_review_with_clicks_only_sent_back_revised_and_published(browser, site, visit, users):
     from playwright.sync_api import expect
 
-    call_command("setup_roles", stdout=io.StringIO())
-    users = {}
-    for name, group in (("ed_lim", "Editor"), ("pub_tan", "Publisher")):
-        users[group] = User.objects.create_user(name, password="a long enough password", is_staff=True)
-        users[group].groups.add(Group.objects.get(name=group))
     public = visit()
     overview = public.open("/?as_of=2026-11-29")
     supports_before = int(overview.locator("#positions-supports").get_attribute("value"))
