@@ -161,12 +161,14 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 # The public pages' languages; English stays at the unprefixed addresses. The
-# admin and the API stay in English (their codes are the data's own).
+# admin and the API stay in English (their codes are the data's own). The
+# language switcher names each language in itself, from Django's own language
+# information (states/templatetags/languages.py), not from these names.
 LANGUAGES = [
     ("en", "English"),
-    ("id", "Bahasa Indonesia"),
-    ("th", "ไทย"),
-    ("ar", "العربية"),
+    ("id", "Indonesian"),
+    ("th", "Thai"),
+    ("ar", "Arabic"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"

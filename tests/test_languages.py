@@ -82,6 +82,36 @@ def test_the_500_page_is_in_the_language_of_the_address(rf, language):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/xx/", 404),
+        ("/TH/", 404),
+        ("/th/th/", 404),
+        ("/th/healthz", 404),  # one address, in no language
+        ("/ar/states/%D9%A3%D9%A3%D9%A3/", 404),  # Arabic-Indic digits for a code
+        ("/id/embed/figure/%C2%B2/", 404),
+        ("/th/?as_of=%D9%A2%D9%A0%D9%A2%D9%A3-%D9%A0%D9%A4-%D9%A1%D9%A3", 400),
+        ("/ar/changes/?page=999999999999999999999", 400),
+        ("/ar/compare/?states=PHL%00", 400),
+    ],
+)
+def test_an_odd_address_in_a_language_gets_a_4xx_in_that_language(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    prefix = path.split("/")[1].lower()  # Django reads the prefix in any case
+    language = prefix if prefix in LANGUAGES else "en"
+    assert f'<html lang="{language}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_garbled_accept_language_header_changes_nothing(client):
+    response = client.get("/", headers={"accept-language": "\x00;q=x," * 200 + "ar"})
+    assert response.status_code == 200
+    assert '<html lang="en" dir="ltr">' in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_english_stays_at_todays_addresses_whatever_the_browser_prefers(client):
     response = client.get("/states/PHL/", headers={"accept-language": "id,th;q=0.8"})
     assert response.status_code == 200
