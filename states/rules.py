@@ -418,9 +418,12 @@ class EvidenceCounts(dict):
         return sum(self.values())
 
     def __str__(self):
-        # Arabic separates the items of a list with its own comma.
-        separator = pgettext("between the items of a list", ", ")
-        return separator.join(f"{count} {level.label}" for level, count in self.items() if count)
+        return list_in_words(f"{count} {level.label}" for level, count in self.items() if count)
+
+
+def list_in_words(items):
+    """The items as the reader's language lists them (Arabic has a comma of its own)."""
+    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
 
 
 def tally(values, choices):

@@ -52,7 +52,7 @@ from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
-from states.rules import Figures
+from states.rules import Figures, list_in_words
 from states.spreadsheets import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
@@ -348,7 +348,10 @@ def convention(request, as_of):
 @cached_public_page
 @require_safe
 def about(request):
-    states = State.objects.only(*{field for rule in CountingRule for field in rule.criteria})
+    states = State.objects.only("iso3", "name", *{field for rule in CountingRule for field in rule.criteria})
+    outside_headline_count = sorted(
+        (state.local_name for state in states if not HEADLINE_RULE.includes(state)), key=str.casefold
+    )
     return render(
         request,
         "about.html",
@@ -358,6 +361,7 @@ def about(request):
             "submissions": SubmissionStatus,
             "verifications": Verification,
             "rules": [(rule, sum(rule.includes(state) for state in states)) for rule in CountingRule],
+            "outside_headline_count": list_in_words(outside_headline_count),
             # Only sources that back something the public can see.
             "sources": Source.objects.backing_public_facts().order_by("publisher", "title"),
             "treaty": Treaty.objects.rome_statute(),

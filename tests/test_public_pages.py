@@ -260,3 +260,12 @@ def test_about_lists_the_sources_of_public_facts_only(client, editor, singapore)
         Source.objects.backing_public_facts().order_by("publisher", "title").values_list("url", flat=True)
     )
     assert "https://treaties.un.org/" in " ".join(listed)  # the treaty's own source
+
+
+def test_about_names_the_states_outside_the_headline_count_from_the_records(client, make_state, rome_statute):
+    page = client.get("/about/").content.decode()
+    assert "Armenia, Azerbaijan, Georgia, Israel, Türkiye." in page
+    make_state(name="Testland Outside", in_icc_asia_pacific=False)
+    assert "Israel, Testland Outside, Türkiye." in client.get("/about/").content.decode()
+    entered = rome_statute.entered_into_force_on.strftime("%-d %B %Y")
+    assert f"entered into force on {entered}." in page
