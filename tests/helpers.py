@@ -6,9 +6,12 @@ import os
 import re
 import socket
 from html.parser import HTMLParser
+from pathlib import Path
 
+import polib
 import pytest
 import tablib
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
 from states.models import PositionStatement, PublishedChange, State, TreatyAction
 from states.resources import PositionStatementResource
+from states.state_names import translated_name
 from states.views import CHANGES_PER_PAGE
 
 PASSWORD = "a long enough password"
@@ -316,3 +320,11 @@ def untranslated_text(page, english_page, same_names=()):
         ):
             found.append(text)
     return found
+
+
+def spelt_as_in_english(language):
+    """Names iso-codes spells as in English (or does not translate), and
+    strings the catalogue translates to themselves ("Melanesia" in Indonesian)."""
+    names = [state.name for state in State.objects.all() if translated_name(state.iso3, language) in (None, state.name)]
+    catalogue = polib.pofile(Path(settings.BASE_DIR, "locale", language, "LC_MESSAGES", "django.po"))
+    return names + [entry.msgid for entry in catalogue if entry.msgstr == entry.msgid]

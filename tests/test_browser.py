@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.helpers import PASSWORD, staff_user, untranslated_text
+from tests.helpers import PASSWORD, spelt_as_in_english, staff_user, untranslated_text
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -215,8 +215,6 @@ HEADING_TEXT_MARGINS = """() => {
 @pytest.mark.parametrize("width", [360, 1280])
 def test_overview_profile_and_table_read_whole_in_each_language(visit, language, width):
     """Translated throughout, accessible, no sideways scroll; Arabic right to left."""
-    from tests.test_languages import spelt_as_in_english
-
     visitor = visit(width, bypass_csp=True)
     same_names = spelt_as_in_english(language)
     for path in ["/", "/states/PHL/", "/states/"]:
@@ -282,7 +280,6 @@ def choose_autocomplete(page, field, text):
 
 def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(browser, site, visit, users):
     from playwright.sync_api import expect
-
 
     public = visit()
     profile = public.open("/states/SGP/?as_of=2026-11-29").content()

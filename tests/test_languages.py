@@ -4,19 +4,14 @@ addresses, what is translated, what stays as staff wrote it, right to left."""
 import csv
 import io
 import re
-from pathlib import Path
 
-import polib
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.views.defaults import server_error
 
-from states.models import State
-from states.state_names import translated_name
-from tests.helpers import reader_text, untranslated_text
+from tests.helpers import reader_text, spelt_as_in_english, untranslated_text
 
 LANGUAGES = ["id", "th", "ar"]
 
@@ -44,14 +39,6 @@ ERROR_PAGES = [("/?map=zz", 400), ("/?as_of=2023-02-30", 400), ("/states/XYZ/", 
 
 def in_language(path, language):
     return path if language == "en" else f"/{language}{path}"
-
-
-def spelt_as_in_english(language):
-    """Names iso-codes spells as in English (or does not translate), and
-    strings the catalogue translates to themselves ("Melanesia" in Indonesian)."""
-    names = [state.name for state in State.objects.all() if translated_name(state.iso3, language) in (None, state.name)]
-    catalogue = polib.pofile(Path(settings.BASE_DIR, "locale", language, "LC_MESSAGES", "django.po"))
-    return names + [entry.msgid for entry in catalogue if entry.msgstr == entry.msgid]
 
 
 @pytest.mark.django_db
