@@ -54,19 +54,24 @@ def production_env(tmp_path_factory):
         "CONN_MAX_AGE": "60",
         "STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
     }
-    manage = [sys.executable, "manage.py"]
-    for command in (["collectstatic", "--no-input"], ["migrate", "--no-input"], ["load_seed"], ["setup_roles"]):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    create_publisher = (
-        "from django.contrib.auth.models import Group, User; "
-        "from django_otp.plugins.otp_totp.models import TOTPDevice; "
-        "u = User.objects.create_user('pub', password='a long enough password', is_staff=True); "
-        "u.groups.add(Group.objects.get(name='Publisher')); "
-        f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True); "
-        "[User.objects.create_user(name, password='a long enough password', is_staff=True)"
-        ".groups.add(Group.objects.get(name='Editor')) for name in ('ed_one', 'ed_two')]"
+    # One process for all of it, as each start of Django costs seconds.
+    set_up = (
+        "from django.core.management import call_command\n"
+        "from django.contrib.auth.models import Group, User\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        "call_command('collectstatic', interactive=False, verbosity=0)\n"
+        "call_command('migrate', interactive=False, verbosity=0)\n"
+        "call_command('load_seed', verbosity=0)\n"
+        "call_command('setup_roles', verbosity=0)\n"
+        "u = User.objects.create_user('pub', password='a long enough password', is_staff=True)\n"
+        "u.groups.add(Group.objects.get(name='Publisher'))\n"
+        f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True)\n"
+        "for name in ('ed_one', 'ed_two'):\n"
+        "    User.objects.create_user(name, password='a long enough password', is_staff=True)"
+        ".groups.add(Group.objects.get(name='Editor'))\n"
     )
-    subprocess.run(manage + ["shell", "-c", create_publisher], cwd=ROOT, env=env, check=True, capture_output=True)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run(manage + ["shell", "-c", set_up], cwd=ROOT, env=env, check=True, capture_output=True)
     yield env
     with psycopg.connect(f"{server_url}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
