@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import translation
 
 from states.admin_site import two_factor_required
@@ -22,6 +23,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     runs inside a transaction that is rolled back."""
     with django_db_blocker.unblock():
         call_command("load_seed", stdout=io.StringIO())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Django's password hasher is slow by design (half a second a password on
+    these machines) and the tests make and sign in hundreds of staff users.
+    Servers the tests start as separate processes keep the real one."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
