@@ -421,9 +421,14 @@ class EvidenceCounts(dict):
         return list_in_words(f"{count} {level.label}" for level, count in self.items() if count)
 
 
+def list_separator():
+    """What the reader's language puts between the items of a list (Arabic has a comma of its own)."""
+    return pgettext("between the items of a list", ", ")
+
+
 def list_in_words(items):
-    """The items as the reader's language lists them (Arabic has a comma of its own)."""
-    return pgettext("between the items of a list", ", ").join(str(item) for item in items)
+    """The items as the reader's language lists them."""
+    return list_separator().join(str(item) for item in items)
 
 
 def tally(values, choices):

@@ -52,7 +52,7 @@ from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
-from states.rules import Figures, list_in_words
+from states.rules import Figures, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def refuse_parameter(request, name, expected):
 
 def one_of(values):
     """What a parameter accepts, its codes marked as codes (they read the same in every language)."""
-    codes = format_html_join(", ", '<code translate="no">{}</code>', ((value,) for value in values))
+    codes = format_html_join(list_separator(), '<code translate="no">{}</code>', ((value,) for value in values))
     return mark_safe(conditional_escape(_("It accepts one of: %(values)s.")) % {"values": codes})
 
 

@@ -159,6 +159,16 @@ def test_dates_are_written_in_the_language_with_western_digits(client):
 
 
 @pytest.mark.django_db
+def test_lists_are_joined_with_the_readers_comma(client):
+    outside = re.search(r'<span id="map-outside">(.*?)</span>', client.get("/ar/").content.decode(), re.S).group(1)
+    assert outside.count("</a>، <a") == outside.count("</a>") - 1 > 0
+    assert "</code>، <code" in client.get("/ar/?map=zz").content.decode()
+    assert "</code>, <code" in client.get("/?map=zz").content.decode()
+    outside = re.search(r'<span id="map-outside">(.*?)</span>', client.get("/").content.decode(), re.S).group(1)
+    assert outside.count("</a>, <a") == outside.count("</a>") - 1 > 0
+
+
+@pytest.mark.django_db
 def test_text_staff_wrote_is_quoted_as_written_and_marked_english(client):
     english = client.get("/states/PHL/").content.decode()
     page = client.get("/th/states/PHL/").content.decode()
