@@ -1,8 +1,8 @@
 # The schema of migrations 0001 to 0008 in one step, for new databases: made by
 # makemigrations from the models, with each model's constraints moved into its
-# CreateModel, as Django renders the models again for every operation and the
-# eight took 12 to 15 seconds to apply (every test database, restore drill and
-# fresh `make run`); this takes about 2. Databases that applied the eight go
+# CreateModel, as Django renders the models again for every operation: with the
+# eight, a whole `migrate` took 12 to 15 seconds here (every test database,
+# restore drill and fresh `make run`); with this, about 4. Databases that applied the eight go
 # on from them. Their two data steps are left out: each moves data that
 # existed before it, and a new database has none.
 # Delete 0001_initial to 0008 once every database in use has applied 0008.
