@@ -4,15 +4,19 @@ refused; bulk import is all or nothing. The public pages read published facts
 only. Forms are in ``states.forms``, import/export in ``states.resources``, the
 research queue in ``states.admin_site``."""
 
+import logging
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from states.admin_site import set_password_link
 from states.changelog import differing_fields, shown
+from states.facts import DraftChangedMeanwhile
 from states.forms import (
     BoundedImportForm,
     ChangeReasonForm,
@@ -30,6 +35,7 @@ from states.forms import (
     SpreadsheetExportForm,
     TreatyActionFormSet,
     VersionCheckedForm,
+    changed_meanwhile,
 )
 from states.models import (
     CorrectionReport,
@@ -57,6 +63,8 @@ from states.spreadsheets import make_dataset_safe
 VERIFICATION_FIELDS = ("source", "verification", "last_verified_on")
 # The public note is shown with the fact; the research note never leaves the staff side.
 NOTE_FIELDS = ("public_note", "research_note")
+
+logger = logging.getLogger(__name__)
 
 # An address typed without a scheme is taken as https (Django 6's default).
 URLS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -110,10 +118,61 @@ def compared(published, draft):
     return sorted(rows, key=lambda row: not row["differs"])
 
 
+# --- Two saves at the same moment ----------------------------------------------------
+
+# PostgreSQL's deadlock_detected and serialization_failure: the transaction
+# was rolled back whole, so running the request again is safe.
+LOCK_CONFLICTS = {"40P01", "40001"}
+
+LOCK_CONFLICT_MESSAGE = _(
+    "Not saved: someone else saved the same records at the same moment, and the database could "
+    "not apply both. Nothing of yours was saved, and your edits are still in the form: open the "
+    "record again in another tab to see what changed, then save again."
+)
+
+
+def is_lock_conflict(error):
+    return getattr(error.__cause__, "sqlstate", None) in LOCK_CONFLICTS
+
+
+def refusing_for_lock_conflict(form_class):
+    """The form, refusing to save with ``LOCK_CONFLICT_MESSAGE`` and keeping
+    what the user typed (the change form shows it again)."""
+
+    class Refusing(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            raise ValidationError(LOCK_CONFLICT_MESSAGE, code="lock_conflict")
+            return cleaned
+
+    Refusing.__name__ = form_class.__name__
+    return Refusing
+
+
+def what_moved(draft, reviewed):
+    """In words, what changed in a draft (or the fact it changes) since a
+    publisher opened it, ``reviewed`` being the ``review_token`` they saw."""
+    seen_draft, _dot, seen_published = reviewed.partition(".")
+    parts = []
+    if seen_draft.isdigit() and int(seen_draft) != draft.version:
+        parts.append(_("The draft: %(changes)s") % {"changes": changed_meanwhile(draft, int(seen_draft))})
+    if draft.draft_of_id and seen_published.isdigit() and int(seen_published) != draft.draft_of.version:
+        parts.append(
+            _("The published fact: %(changes)s") % {"changes": changed_meanwhile(draft.draft_of, int(seen_published))}
+        )
+    return " ".join(str(part) for part in parts)
+
+
 class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    """Every save gives a reason and lands in the history (with revert); bulk import and export."""
+    """Every save gives a reason and lands in the history (with revert); bulk import and export.
+
+    Every write view runs again once if the database chose it as the loser
+    of a deadlock; if it loses twice, the user gets a clear refusal, the
+    change form with their input still in it (``retried_on_lock_conflict``).
+    """
 
     form = ChangeReasonForm
+    object_history_form_template = "admin/states/object_history_form.html"
     formfield_overrides = URLS_ASSUME_HTTPS
     readonly_fields = ["verified_by"]
     import_form_class = BoundedImportForm
@@ -126,6 +185,66 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
 
+    def retried_on_lock_conflict(self, view, request, *args, keep_input=False, **kwargs):
+        """``view``, run again once if it lost a deadlock. If it loses twice: a
+        form view (``keep_input``) shows the form again with the user's input
+        and a refusal; any other view says so and goes back."""
+        for attempt in (1, 2):
+            try:
+                return view(request, *args, **kwargs)
+            except OperationalError as error:
+                if not is_lock_conflict(error):
+                    raise
+                logger.warning("Lock conflict on %s (attempt %d of 2)", request.path, attempt, exc_info=error)
+        if keep_input:
+            request.refused_for_lock_conflict = True
+            return view(request, *args, **kwargs)
+        messages.error(request, LOCK_CONFLICT_MESSAGE)
+        return redirect(request.get_full_path())
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "refused_for_lock_conflict", False):
+            return refusing_for_lock_conflict(form)
+        return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self.retried_on_lock_conflict(
+            super().changeform_view, request, object_id, form_url, extra_context, keep_input=True
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        # Admin actions (publish, withdraw, mark verified, bulk delete) post here.
+        return self.retried_on_lock_conflict(super().changelist_view, request, extra_context)
+
+    def process_import(self, request, **kwargs):
+        return self.retried_on_lock_conflict(super().process_import, request, **kwargs)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: one refused row leaves the whole file unapplied.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        """The confirmed import: if any row is refused now (a record changed
+        since the preview, say), nothing was applied, and the page lists why."""
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        messages.error(request, _("Nothing was imported: these rows were refused. Fix them and import again."))
+        for error in result.base_errors:
+            messages.error(request, str(error.error))
+        for line, errors in result.row_errors():
+            for error in errors:
+                messages.error(request, _("Row %(row)s: %(error)s") % {"row": line, "error": error.error})
+        for invalid in result.invalid_rows:
+            for field, field_messages in invalid.error_dict.items():
+                messages.error(
+                    request,
+                    _("Row %(row)s, %(field)s: %(error)s")
+                    % {"row": invalid.number, "field": field, "error": " ".join(map(str, field_messages))},
+                )
+        info = self.opts.app_label, self.opts.model_name
+        return redirect(f"admin:{info[0]}_{info[1]}_import")
+
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         template = path(
@@ -137,7 +256,7 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     def import_template(self, request):
         """A CSV with the sheet's columns and one example row (a record already
-        here, without its id, so importing it as it is would add a copy)."""
+        here, without its id and version, so importing it as it is would add a copy)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource = self.get_import_resource_classes(request)[0]()
@@ -145,8 +264,8 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if hasattr(records, "published"):
             records = records.published()
         dataset = resource.export(queryset=records.order_by("pk")[:1])
-        if "id" in dataset.headers:
-            dataset = dataset.subset(cols=[header for header in dataset.headers if header != "id"])
+        # A new row has no id, and no version to check.
+        dataset = dataset.subset(cols=[header for header in dataset.headers if header not in {"id", "version"}])
         make_dataset_safe(dataset)
         response = HttpResponse(dataset.csv, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.opts.model_name}-import-template.csv"'
@@ -191,6 +310,11 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             request, self.get_object(request, unquote(object_id))
         ):
             raise PermissionDenied
+        return self.retried_on_lock_conflict(
+            self._history_form_view, request, object_id, version_id, extra_context, keep_input=True
+        )
+
+    def _history_form_view(self, request, object_id, version_id, extra_context=None):
         with transaction.atomic():  # as the change form: the version check holds the row until saved
             return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -218,7 +342,8 @@ class ReviewedFactAdmin(AuditedAdmin):
                 "review": {
                     "published": fact.draft_of,
                     "proposal": proposal,
-                    "reason": proposal.history_change_reason if proposal else "",
+                    "reason": fact.proposal_reason if proposal else "",
+                    "token": fact.review_token,
                     "sent_back_note": fact.sent_back_note,
                     "comparison": compared(fact.draft_of, fact),
                     "may_publish": self.model.may_publish(request.user),
@@ -246,8 +371,17 @@ class ReviewedFactAdmin(AuditedAdmin):
             draft.send_back(note[:2000], request.user)
             messages.success(request, _("Sent back to its editor with your note."))
             return redirect("admin:waiting_for_review")
+        reviewed = request.POST.get("reviewed", "")
+        if not reviewed:
+            messages.error(
+                request, _("Not published: the form does not say which version you reviewed. Read it again.")
+            )
+            return redirect(here)
         try:
-            published = draft.publish(reason=draft.proposal.history_change_reason or _("Published"), by=request.user)
+            published = draft.publish(by=request.user, reviewed=reviewed)
+        except DraftChangedMeanwhile as error:
+            messages.error(request, f"{error.messages[0]} {what_moved(error.draft, error.reviewed)}")
+            return redirect(here)
         except ValidationError as error:
             messages.error(request, _("Not published: %(error)s") % {"error": " ".join(error.messages)})
             return redirect(here)
@@ -267,12 +401,46 @@ class ReviewedFactAdmin(AuditedAdmin):
 
     @admin.action(description=_("Publish the selected drafts"), permissions=["publish"])
     def publish(self, request, queryset):
+        """First a page that shows each draft as it will be published, then
+        publish, from that page, exactly what it showed: each draft's
+        ``review_token`` goes with the confirmation, and a draft that changed
+        since is left unpublished."""
+        drafts = list(queryset.drafts().select_related("draft_of").order_by("pk"))
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/states/confirm_publish.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Publish these drafts?"),
+                    "opts": self.opts,
+                    "reviews": [
+                        {
+                            "draft": draft,
+                            "token": draft.review_token,
+                            "reason": draft.proposal_reason,
+                            "published": draft.draft_of,
+                            "comparison": compared(draft.draft_of, draft),
+                        }
+                        for draft in drafts
+                    ],
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         published = 0
-        for draft in queryset.drafts():
-            reason = draft.history.values_list("history_change_reason", flat=True).first() or _("Published")
+        for draft in drafts:
+            reviewed = request.POST.get(f"reviewed_{draft.pk}", "")
             try:
-                draft.publish(reason=reason)
+                if not reviewed:
+                    raise ValidationError(_("it was not on the page you confirmed."))
+                draft.publish(by=request.user, reviewed=reviewed)
                 published += 1
+            except DraftChangedMeanwhile as error:
+                messages.error(
+                    request,
+                    _("Not published: %(fact)s. %(error)s")
+                    % {"fact": draft, "error": f"{error.messages[0]} {what_moved(error.draft, error.reviewed)}"},
+                )
             except ValidationError as error:
                 messages.error(
                     request,
@@ -280,13 +448,20 @@ class ReviewedFactAdmin(AuditedAdmin):
                 )
         if published:
             messages.success(request, ngettext("Published %d draft.", "Published %d drafts.", published) % published)
+        elif not drafts:
+            messages.warning(request, _("Nothing was published: none of the selected facts is a draft."))
 
     @admin.action(description=_("Withdraw the selected facts from the public record"), permissions=["publish"])
     def withdraw(self, request, queryset):
         withdrawn = 0
         for fact in queryset.published():
-            fact.withdraw(reason=_("Withdrawn from the public record by a publisher"))
-            withdrawn += 1
+            try:
+                fact.withdraw(reason=_("Withdrawn from the public record by a publisher"))
+                withdrawn += 1
+            except ValidationError as error:
+                messages.error(
+                    request, _("Not withdrawn: %(fact)s. %(error)s") % {"fact": fact, "error": " ".join(error.messages)}
+                )
         messages.success(
             request,
             ngettext(

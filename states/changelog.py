@@ -6,6 +6,10 @@ delete. Each new row is compared here with the one before it; when what the
 public sees changed, a ``PublishedChange`` says so in words. Drafts, research
 notes and the names of staff never reach it. The seed loader's rows are
 summed up once by the loader instead of one entry per row.
+
+A source is public once something public cites it: an Editor's new source
+enters the list only with the first published fact that cites it (a
+Publisher's, whose saves are public at once, at once).
 """
 
 from django.db import models
@@ -17,10 +21,21 @@ from simple_history.signals import post_create_historical_record
 
 from states.choices import ChangeKind, Publication, RecordKind
 from states.facts import STAFF_ONLY_FIELDS
-from states.models import PublishedChange, State
+from states.models import (
+    PositionStatement,
+    PublishedChange,
+    Source,
+    State,
+    TimelineEvent,
+    Treaty,
+    TreatyAction,
+    WrittenSubmission,
+)
 from states.page_cache import data_changed
 
-# The reason the history gives for the seed loader's own saves.
+# The reason the history and the public list give for the seed loader's own
+# saves. Words for people only: the loader's versions are told apart by their
+# ``loaded_from_seed`` flag, never by this text, which anyone could type.
 SEED_REASON = "Loaded from the seed data"
 
 # Fields whose changes the public never sees.
@@ -115,11 +130,55 @@ def title_of(record):
     return _("Source: %(title)s") % {"title": record.title}
 
 
+FACTS_THAT_CITE = (TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent)
+ALWAYS_PUBLIC = (State, Treaty)
+
+
+def cited_publicly(source_id, besides=None):
+    """Whether something the public sees cites the source, ``besides`` that record."""
+    for model in FACTS_THAT_CITE + ALWAYS_PUBLIC:
+        records = model.objects.filter(source_id=source_id)
+        if model in FACTS_THAT_CITE:
+            records = records.published()
+        if isinstance(besides, model):
+            records = records.exclude(pk=besides.pk)
+        if records.exists():
+            return True
+    return False
+
+
+def announced(source_id):
+    return PublishedChange.objects.filter(record_kind=RecordKind.SOURCE, record_id=source_id).exists()
+
+
+def source_is_public(source, user):
+    """An Editor may add a source for a draft: it stays off the public list
+    until a published fact cites it. Whoever may change sources (Publishers,
+    and commands run without a user) saves them publicly."""
+    public_at_once = user is None or user.has_perm("states.change_source")
+    return public_at_once or announced(source.pk) or cited_publicly(source.pk)
+
+
+def announce_source_cited_first_by(record, made_at):
+    """The entry a source waited for: the first public record to cite it."""
+    source = Source.objects.filter(pk=record.source_id).first()
+    if source is None or announced(source.pk) or cited_publicly(source.pk, besides=record):
+        return
+    PublishedChange.objects.create(
+        made_at=made_at,
+        kind=ChangeKind.ADDED,
+        record_kind=RecordKind.SOURCE,
+        record_id=source.pk,
+        title=title_of(source),
+        reason=_("First cited by a published fact"),
+    )
+
+
 @receiver(post_create_historical_record)
 def record_published_change(sender, instance, history_instance, **kwargs):
     if instance._meta.model_name not in RecordKind.values:
         return
-    if history_instance.history_change_reason == SEED_REASON:
+    if getattr(history_instance, "loaded_from_seed", False):
         return  # the seed loader sums up its load in one entry
     # Read both back from the database: a record saved with a date typed as
     # text still holds that text in memory.
@@ -135,6 +194,8 @@ def record_published_change(sender, instance, history_instance, **kwargs):
     kind = change_kind(row, previous)
     if kind is None:
         return
+    if isinstance(instance, Source) and not source_is_public(instance, row.history_user):
+        return
     changes = what_changed(type(instance), previous, row) if kind == ChangeKind.CHANGED else ""
     if kind == ChangeKind.CHANGED and not changes:
         return  # a save that changed nothing the public sees
@@ -149,6 +210,11 @@ def record_published_change(sender, instance, history_instance, **kwargs):
         what_changed=changes,
         reason=row.history_change_reason or "",
     )
+    newly_cites = kind in (ChangeKind.ADDED, ChangeKind.PUBLISHED) or (
+        kind == ChangeKind.CHANGED and getattr(previous, "source_id", None) != getattr(row, "source_id", None)
+    )
+    if newly_cites and getattr(instance, "source_id", None):
+        announce_source_cited_first_by(instance, row.history_date)
 
 
 def record_data_load(created, updated, when):

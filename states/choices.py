@@ -61,6 +61,15 @@ class Publication(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class Origin(models.TextChoices):
+    """Where a record came from: staff's own work, or the seed data's first
+    load (``manage.py load_seed``). Staff only: it decides what the seed
+    loader may touch, never what the public reads."""
+
+    STAFF = "staff", _("Entered by staff")
+    SEED = "seed", _("Loaded from the seed data")
+
+
 # --- States and the rules that count them ---------------------------------------
 
 

@@ -15,20 +15,25 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from states.choices import DatePrecision, Publication, Verification, choices_constraint
+from states.choices import DatePrecision, Origin, Publication, Verification, choices_constraint
 
 # The fields that never leave the staff side: not on a public page, in the
 # list of changes, the API or the data package.
-STAFF_ONLY_FIELDS = frozenset({"research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note"})
+STAFF_ONLY_FIELDS = frozenset(
+    {"research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note", "origin"}
+)
 
 # A fact not re-checked for this long is due for re-verification.
 REVERIFY_AFTER = datetime.timedelta(days=365)
 
 
 class ProposedHistory(models.Model):
-    """What a fact's history records besides django-simple-history's own
+    """What a record's history holds besides django-simple-history's own
     columns: for a version a publisher published, the editor who proposed it
-    (history_user is then the publisher)."""
+    (history_user is then the publisher); and whether the seed loader wrote
+    this version, which tells the loader whether staff have touched the
+    database (``states.seed``). A flag the loader sets, never a reason text a
+    person could type."""
 
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -38,6 +43,7 @@ class ProposedHistory(models.Model):
         related_name="+",
         verbose_name=_("proposed by"),
     )
+    loaded_from_seed = models.BooleanField(_("written by the seed loader"), default=False)
 
     class Meta:
         abstract = True
@@ -47,12 +53,88 @@ class ProposedHistory(models.Model):
 def record_who_proposed(sender, instance, history_instance, **kwargs):
     if isinstance(history_instance, ProposedHistory):
         history_instance.proposed_by_id = getattr(instance, "_proposed_by_id", None)
+        history_instance.loaded_from_seed = getattr(instance, "_loaded_from_seed", False)
 
 
-class SourcedFact(models.Model):
+def origin_field():
+    return models.CharField(_("origin"), max_length=8, choices=Origin.choices, default=Origin.STAFF, editable=False)
+
+
+class ChangedMeanwhile(ValidationError):
+    """A save based on a version of the record that is no longer the stored one."""
+
+    def __init__(self, record):
+        super().__init__(
+            _(
+                "Not saved: %(record)s was changed by someone else after this copy of it was read. "
+                "Open it again to see the latest version, then make the change on top of it."
+            ),
+            params={"record": record},
+            code="changed_meanwhile",
+        )
+
+
+class VersionedSave(models.Model):
+    """Every save of a stored row names the version it started from, and the
+    database applies it only if that version is still the stored one: one
+    conditional ``UPDATE … WHERE version = %s``, so two requests can never
+    both pass the check (a read-then-save can). A copy that lost raises
+    ``ChangedMeanwhile``; a copy of a deleted row never brings it back.
+
+    A form sets ``version`` to the one its user opened (``VersionCheckedForm``);
+    every other caller saves a copy it just read."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None:
+            return super().save(*args, **kwargs)
+        started_from = self.version
+        self.version = started_from + 1
+        self._started_from_version = started_from
+        try:
+            return super().save(*args, **kwargs)
+        except BaseException:
+            self.version = started_from
+            raise
+        finally:
+            del self._started_from_version
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        started_from = getattr(self, "_started_from_version", None)
+        if started_from is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if super()._do_update(base_qs.filter(version=started_from), using, pk_val, values, update_fields, True):
+            return True
+        raise ChangedMeanwhile(self)
+
+    @property
+    def stored_version(self):
+        """The version now in the database (None for a new record)."""
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
+
+    def lock_stored_version(self):
+        """The version now in the database, with the row locked until the
+        transaction ends: a second save of the same record waits, then finds
+        the version changed. FOR NO KEY UPDATE, not FOR UPDATE: a save of a
+        fact writes a row that points at its state (the public list of
+        changes), which takes a KEY SHARE lock on the state; FOR UPDATE on the
+        state's page would block it, and the two saves would deadlock.
+        (SQLite's IMMEDIATE transactions, see settings, queue whole saves.)"""
+        rows = type(self).objects.select_for_update(no_key=True).filter(pk=self.pk)
+        return rows.values_list("version", flat=True).first()
+
+
+class SourcedFact(VersionedSave):
     """Fields that every fact carries: its source, how far it has been checked
-    and by whom, a version number that refuses a save based on a stale copy,
-    and its full change history (who, when, why)."""
+    and by whom, where it came from, a version number that refuses a save
+    based on a stale copy (``VersionedSave``), and its full change history
+    (who, when, why)."""
 
     source = models.ForeignKey(
         "states.Source",
@@ -93,7 +175,7 @@ class SourcedFact(models.Model):
             "pages read through mirrors, anything taken from memory."
         ),
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    origin = origin_field()
 
     history = HistoricalRecords(inherit=True, bases=[ProposedHistory])
 
@@ -101,6 +183,7 @@ class SourcedFact(models.Model):
         abstract = True
         constraints = [
             choices_constraint("verification", Verification, "%(class)s_verification_is_known"),
+            choices_constraint("origin", Origin, "%(class)s_origin_is_known"),
             models.CheckConstraint(
                 condition=~Q(verification=Verification.UNVERIFIED, last_verified_on__isnull=False),
                 name="%(class)s_unverified_fact_has_no_verified_date",
@@ -110,29 +193,6 @@ class SourcedFact(models.Model):
                 ),
             ),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            # Count from the stored version, not this copy's: a reverted copy
-            # carries an old number.
-            stored = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
-            self.version = (stored or 0) + 1
-        super().save(*args, **kwargs)
-
-    @property
-    def stored_version(self):
-        """The version now in the database (None for a new fact)."""
-        if self.pk is None:
-            return None
-        return type(self).objects.filter(pk=self.pk).values_list("version", flat=True).first()
-
-    def lock_stored_version(self):
-        """The version now in the database, with the row locked until the
-        transaction ends: a second save of the same fact waits, then finds the
-        version changed (PostgreSQL locks the row; SQLite's IMMEDIATE
-        transactions, see settings, queue whole saves)."""
-        rows = type(self).objects.select_for_update().filter(pk=self.pk)
-        return rows.values_list("version", flat=True).first()
 
     @classmethod
     def may_publish(cls, user):
@@ -145,6 +205,24 @@ class SourcedFact(models.Model):
         self.verification = Verification.PRIMARY
         self.last_verified_on = on or timezone.localdate()
         self.verified_by = user
+
+
+class NotPublished(ValidationError):
+    """A publish that would make nothing public, with the reason why."""
+
+
+class DraftChangedMeanwhile(NotPublished):
+    """The draft, or the fact it changes, moved after the publisher opened it."""
+
+    def __init__(self, draft, reviewed):
+        super().__init__(
+            _(
+                "Nothing was published: this draft changed after you opened it. The page now shows the "
+                "latest version, with what changed; read it again before you publish."
+            ),
+            code="draft_changed",
+        )
+        self.draft, self.reviewed = draft, reviewed
 
 
 DRAFT_PENDING = _("A draft change to this fact is already waiting for review. Edit or publish that draft instead.")
@@ -225,8 +303,9 @@ class ReviewedFact(SourcedFact):
 
         A publisher's change is public at once. An editor's new fact stays a
         draft, and an editor's change to a published fact is saved as a new
-        draft of it, leaving the published fact as it was. Returns True if the
-        change awaits review.
+        draft of it, leaving the published fact as it was. Either way the
+        change must start from the stored version (``VersionedSave``). Returns
+        True if the change awaits review.
         """
         self._change_reason = reason
         self.sent_back_note = ""  # revised: waiting for review again
@@ -243,6 +322,13 @@ class ReviewedFact(SourcedFact):
             return False
         if not self._state.adding and self.is_published:
             published_pk = self.pk
+            # The draft is based on the version this copy started from: it is
+            # refused, atomically, if the published fact changed since.
+            still_current = (
+                type(self).objects.select_for_update(no_key=True).filter(pk=published_pk, version=self.version)
+            )
+            if not still_current.exists():
+                raise ChangedMeanwhile(self)
             if type(self).objects.filter(draft_of_id=published_pk).exists():
                 raise ValidationError(DRAFT_PENDING, code="draft_pending")
             self.pk = self.id = None
@@ -253,27 +339,57 @@ class ReviewedFact(SourcedFact):
         self.save()
         return True
 
-    def publish(self, reason, by=None):
+    @property
+    def review_token(self):
+        """What a publisher reviews: this draft's version and, for a change,
+        the published fact's. The review page and the bulk action send it
+        back, and ``publish`` refuses if either moved since."""
+        published_version = self.draft_of.version if self.draft_of_id else 0
+        return f"{self.version}.{published_version}"
+
+    def publish(self, reason=None, by=None, reviewed=None):
         """Make this draft public and return the published fact.
 
         A new fact simply becomes published. A change to a published fact is
         copied onto that fact, which keeps its identity and history, and the
-        draft is removed. Validation runs again on the result.
+        draft is removed. Validation runs again on the result. With
+        ``reviewed`` (a ``review_token``), nothing is published unless the
+        draft and the fact it changes are still exactly what the publisher
+        saw. The public reason is the proposal's (``proposal_reason``) unless
+        one is given. Raises ``NotPublished`` saying why, when nothing would
+        become public.
         """
-        if self.is_published:
-            return self
-        proposal = self.proposal
+        model = type(self)
         with transaction.atomic():
-            if self.draft_of_id is None:
-                self.publication = Publication.PUBLISHED
-                target = self
+            # Read again, locked: publish the stored draft, never this copy.
+            draft = model.objects.select_for_update(no_key=True).filter(pk=self.pk).first()
+            if draft is None or draft.is_published:
+                raise NotPublished(_("That draft is no longer waiting for review: someone published or removed it."))
+            target = None
+            if draft.draft_of_id is not None:
+                target = model.objects.select_for_update(no_key=True).get(pk=draft.draft_of_id)
+            if reviewed is not None and reviewed != draft.review_token:
+                raise DraftChangedMeanwhile(draft, reviewed)
+            if target is not None and not target.is_published:
+                raise NotPublished(
+                    _(
+                        "The fact this draft would change was withdrawn from the public record, so publishing "
+                        "the draft onto it would make nothing public. Nothing was published. To make it public "
+                        "again, publish the withdrawn fact itself (after editing it if need be), then remove "
+                        "this draft."
+                    )
+                )
+            proposal = draft.proposal
+            reason = reason or draft.proposal_reason
+            if target is None:
+                draft.publication = Publication.PUBLISHED
+                target = draft
             else:
-                target = type(self).objects.select_for_update().get(pk=self.draft_of_id)
                 for field in self._meta.concrete_fields:
                     if field.name not in {"id", "publication", "draft_of", "version", "sent_back_note"}:
-                        setattr(target, field.attname, getattr(self, field.attname))
-                self._change_reason = reason
-                self.delete()
+                        setattr(target, field.attname, getattr(draft, field.attname))
+                draft._change_reason = reason
+                draft.delete()
             target.full_clean()
             target.clean_across_rows()
             target._change_reason = reason
@@ -290,6 +406,14 @@ class ReviewedFact(SourcedFact):
         A publisher's sending back is a version too, with its note, and is skipped."""
         versions = self.history.filter(sent_back_note="").order_by("-history_date", "-history_id")
         return versions.select_related("history_user").first()
+
+    @property
+    def proposal_reason(self):
+        """The reason this draft was proposed, as the public list of changes
+        gives it once published: read here for every publishing path (the
+        review page, the bulk action), never a publisher's note."""
+        proposal = self.proposal
+        return (proposal.history_change_reason if proposal else "") or str(_("Published"))
 
     def send_back(self, note, user):
         """Return a draft to its editor with a publisher's note (it stays a draft)."""

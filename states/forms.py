@@ -94,6 +94,10 @@ class VersionCheckedForm(forms.ModelForm):
         pending = getattr(self.instance, "pending_drafts", None)
         if pending is not None and self.has_changed() and pending.exists():
             raise ValidationError(DRAFT_PENDING, code="draft_pending")
+        # The save starts from the version the user opened, and the database
+        # applies it only if that is still the stored one (VersionedSave): the
+        # check above is for a clear message, this one cannot be raced.
+        self.instance.version = seen
         return cleaned
 
 

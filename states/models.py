@@ -30,6 +30,7 @@ from states.choices import (
     ConventionPosition,
     CorrectionStatus,
     CountingRule,
+    Origin,
     PeriodUnit,
     Publication,
     RecordKind,
@@ -41,7 +42,7 @@ from states.choices import (
     UNRegionalGroup,
     choices_constraint,
 )
-from states.facts import PartlyDated, ReviewedFact, SourcedFact
+from states.facts import PartlyDated, ProposedHistory, ReviewedFact, SourcedFact, origin_field
 from states.rules import Figures, Standing, TreatyRecord
 
 # --- Web addresses --------------------------------------------------------------
@@ -105,8 +106,10 @@ class Source(models.Model):
         help_text=_("Never shown to the public: how this page was found or read, what remains to check."),
     )
 
+    origin = origin_field()
+
     objects = SourceQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[ProposedHistory])
 
     class Meta:
         ordering = ["title"]
@@ -114,6 +117,7 @@ class Source(models.Model):
         verbose_name_plural = _("sources")
         constraints = [
             web_address_constraint("url", "source_url_is_a_web_address"),
+            choices_constraint("origin", Origin, "source_origin_is_known"),
         ]
 
     def __str__(self):
@@ -594,6 +598,35 @@ class PublishedChange(models.Model):
         if self.record_kind in (RecordKind.TREATY, RecordKind.SOURCE):
             return reverse("states:about")
         return None
+
+
+# --- The seed data's ledger ----------------------------------------------------------
+
+
+class SeedRow(models.Model):
+    """One row of the seed files (seed/*.csv) that ``manage.py load_seed``
+    has loaded: its stable key (the file's ``key`` column), the record it
+    became, and the row's values as last loaded. Kept when staff delete or
+    re-key the record, so that the loader never brings back what staff
+    removed, and tells a correction in the file (the values differ) from a
+    row it has never seen (no entry). See ``states.seed``."""
+
+    key = models.CharField(_("seed key"), max_length=120, unique=True)
+    record_kind = models.CharField(_("kind of record"), max_length=24, choices=RecordKind.choices)
+    record_id = models.PositiveBigIntegerField(_("record"))
+    loaded_values = models.JSONField(_("values as last loaded"))
+    loaded_at = models.DateTimeField(_("last loaded"))
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("seed row")
+        verbose_name_plural = _("seed rows")
+        constraints = [
+            choices_constraint("record_kind", RecordKind, "seed_row_record_kind_is_known"),
+        ]
+
+    def __str__(self):
+        return self.key
 
 
 # --- Corrections from readers ------------------------------------------------------

@@ -3,15 +3,19 @@
 Rows name their state by ISO3 code, their treaty by its short code and their
 source by its address. An import follows the same rules as an edit: each row
 is validated like a form (one-row rules and the rules across sibling rows),
-and an editor's rows become drafts. Exports open safely in a spreadsheet.
+and an editor's rows become drafts. Exports carry each record's version, and
+an import that would change a record changed since its export is refused
+whole, as a stale form is. Exports open safely in a spreadsheet.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
+from states.forms import changed_meanwhile
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
 from states.spreadsheets import MAX_IMPORT_ROWS, from_spreadsheet, make_dataset_safe, too_many_rows
 
@@ -118,32 +122,82 @@ class CheckedResource(resources.ModelResource):
         super().save_instance(instance, is_create, row, **kwargs)
 
 
+class VersionedResource(CheckedResource):
+    """Rows of records that carry a version (``facts.VersionedSave``). The
+    export gives each row's version; an import row that changes a record
+    must give the version it was exported at, and is refused if the record
+    changed since. The record is locked from that check to the save, and the
+    save itself is conditional on the version, so no concurrent save is lost."""
+
+    version = fields.Field(attribute="version", column_name="version", readonly=True)
+
+    def get_instance(self, instance_loader, row):
+        instance = super().get_instance(instance_loader, row)
+        if instance is not None:
+            # Locked until the import's transaction ends, as a form locks its record.
+            instance = type(instance).objects.select_for_update(no_key=True).get(pk=instance.pk)
+        return instance
+
+    def import_instance(self, instance, row, **kwargs):
+        if not instance._state.adding:
+            exported = str(row.get("version") or "").strip()
+            if not exported.isdigit():
+                raise ValidationError(
+                    {
+                        "version": _(
+                            "This row changes an existing record (id %(id)s) but does not say which version "
+                            "of it the file was made from, so it could undo someone's newer change. Export "
+                            "the sheet again and make your change in the new file."
+                        )
+                        % {"id": instance.pk}
+                    }
+                )
+            if int(exported) != instance.version:
+                raise ValidationError(
+                    {
+                        "version": _(
+                            "This record (id %(id)s) was changed after the file was exported (version "
+                            "%(exported)s in the file, %(stored)s now), and importing the row would undo "
+                            "that change. %(changes)s Export the sheet again and make your change in the new file."
+                        )
+                        % {
+                            "id": instance.pk,
+                            "exported": exported,
+                            "stored": instance.version,
+                            "changes": changed_meanwhile(instance, int(exported)),
+                        }
+                    }
+                )
+        super().import_instance(instance, row, **kwargs)
+
+
 class SourceResource(CheckedResource):
     class Meta(CheckedResource.Meta):
         model = Source
+        exclude = ["origin"]
 
 
-class TreatyResource(CheckedResource):
+class TreatyResource(VersionedResource):
     source = source_column()
 
     class Meta(CheckedResource.Meta):
         model = Treaty
-        exclude = ["verified_by", "version"]
+        exclude = ["verified_by", "origin"]
 
 
-class StateResource(CheckedResource):
+class StateResource(VersionedResource):
     source = source_column()
 
     class Meta(CheckedResource.Meta):
         model = State
-        exclude = ["verified_by", "version"]
+        exclude = ["verified_by", "origin"]
 
 
-class FactResource(CheckedResource):
+class FactResource(VersionedResource):
     source = source_column()
 
     class Meta(CheckedResource.Meta):
-        exclude = ["publication", "draft_of", "sent_back_note", "verified_by", "version"]
+        exclude = ["publication", "draft_of", "sent_back_note", "verified_by", "origin"]
 
     def validate_instance(self, instance, *args, **kwargs):
         super().validate_instance(instance, *args, **kwargs)

@@ -194,6 +194,35 @@ def rome_action(rome_statute, source, action_type, on):
     }
 
 
+def reviewed_token(page):
+    """What a review page shows, as its Publish form sends it back (``ReviewedFact.review_token``)."""
+    return re.search(r'name="reviewed" value="([^"]+)"', page.content.decode()).group(1)
+
+
+def publish_from_its_page(client, admin_path, draft, follow=False):
+    """A publisher opens the draft's page, reads it, and presses Publish."""
+    token = reviewed_token(client.get(f"{admin_path}{draft.pk}/change/"))
+    return client.post(f"{admin_path}{draft.pk}/review/", {"decision": "publish", "reviewed": token}, follow=follow)
+
+
+def confirmation_of(page):
+    """The hidden fields of the bulk Publish confirmation page, as its button posts them."""
+    fields = {"_selected_action": []}
+    for name, value in re.findall(r'<input type="hidden" name="([\w-]+)" value="([^"]*)"', page.content.decode()):
+        if name == "_selected_action":
+            fields[name].append(value)
+        elif name != "csrfmiddlewaretoken":
+            fields[name] = value
+    return fields
+
+
+def publish_in_bulk(client, admin_path, *drafts, follow=False):
+    """The list's Publish action as a publisher uses it: choose the drafts,
+    read the confirmation page, press its button."""
+    confirmation = client.post(admin_path, {"action": "publish", "_selected_action": [draft.pk for draft in drafts]})
+    return client.post(admin_path, confirmation_of(confirmation), follow=follow)
+
+
 def import_rows(user, *rows):
     """Import position statements as ``user`` would, all or nothing."""
     dataset = tablib.Dataset(

@@ -8,7 +8,7 @@ import pytest
 
 from states.choices import ChangeKind, ConventionPosition, RecordKind
 from states.models import PositionStatement, PublishedChange, Source, State, TimelineEvent, Treaty, TreatyAction
-from tests.helpers import statement_fields, statement_form
+from tests.helpers import publish_in_bulk, statement_fields, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -52,7 +52,7 @@ def test_a_published_draft_is_published_not_changed_and_a_draft_never_shows(
     draft.research_note = "SECRET research trail"
     draft.save_change_by(editor, "Added a research note")
     assert "DRAFTLEAK" not in client.get("/changes/").content.decode()
-    as_user(publisher).post(STATEMENTS, {"action": "publish", "_selected_action": [draft.pk]})
+    publish_in_bulk(as_user(publisher), STATEMENTS, draft)
     client.logout()
     latest = rows(client)[0]
     assert "Published after review" in latest

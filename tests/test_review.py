@@ -3,7 +3,7 @@ public, until a publisher publishes it; publishing checks the rules again."""
 
 from states.choices import Publication
 from states.models import PositionStatement, Source, TimelineEvent, TreatyAction
-from tests.helpers import new_statement_form, statement_form
+from tests.helpers import new_statement_form, publish_in_bulk, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -20,7 +20,7 @@ def test_an_editors_new_statement_is_invisible_until_a_publisher_publishes_it(
     assert public_profile() == before
     assert "Non-committal" in before
     draft = PositionStatement.objects.drafts().get(state=singapore)
-    as_user(publisher).post(STATEMENTS, {"action": "publish", "_selected_action": [draft.pk]})
+    publish_in_bulk(as_user(publisher), STATEMENTS, draft)
     client.logout()
     after = public_profile()
     assert "Preparatory Committee, second session" in after
@@ -37,7 +37,7 @@ def test_a_draft_change_leaves_the_published_version_visible(client, as_user, ed
     assert "A corrected summary." not in page
     assert published_statement.summary in page
     draft = PositionStatement.objects.drafts().get(draft_of=published_statement)
-    as_user(publisher).post(STATEMENTS, {"action": "publish", "_selected_action": [draft.pk]})
+    publish_in_bulk(as_user(publisher), STATEMENTS, draft)
     client.logout()
     assert "A corrected summary." in client.get("/states/FSM/").content.decode()
     assert not PositionStatement.objects.drafts().exists()
@@ -59,9 +59,7 @@ def test_publishing_runs_the_rules_again(as_user, editor, publisher, published_s
     duplicate._state.adding = True
     duplicate.publication = Publication.DRAFT
     duplicate.save()
-    response = as_user(publisher).post(
-        STATEMENTS, {"action": "publish", "_selected_action": [duplicate.pk]}, follow=True
-    )
+    response = publish_in_bulk(as_user(publisher), STATEMENTS, duplicate, follow=True)
     assert "Not published" in response.content.decode()
     assert "already recorded" in response.content.decode()
 
@@ -88,9 +86,7 @@ def test_publishing_checks_a_treaty_action_against_the_states_other_actions(
     # Saved as a draft without the form (as an import would): a ratification with no signature.
     draft = TreatyAction(state=state, treaty=rome_statute, action_type="ratification", date="2010-05-01", source=source)
     draft.save_change_by(editor, "Drafted")
-    response = as_user(publisher).post(
-        "/admin/states/treatyaction/", {"action": "publish", "_selected_action": [draft.pk]}, follow=True
-    )
+    response = publish_in_bulk(as_user(publisher), "/admin/states/treatyaction/", draft, follow=True)
     assert "without having signed first" in response.content.decode()
     draft.refresh_from_db()
     assert not draft.is_published

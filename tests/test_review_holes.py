@@ -12,7 +12,7 @@ from states.admin import TreatyAdmin
 from states.choices import ChangeKind, ConventionPosition, Publication
 from states.models import PositionStatement, PublishedChange, Source, State, Treaty
 from states.resources import TreatyResource
-from tests.helpers import new_statement_form, state_page_form, statement_form
+from tests.helpers import new_statement_form, publish_in_bulk, state_page_form, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -81,7 +81,7 @@ def statement_with_a_draft_past(as_user, editor, publisher, singapore, source):
     starts with draft-era versions."""
     as_user(editor).post(f"{STATEMENTS}add/", new_statement_form(singapore, source))
     draft = PositionStatement.objects.drafts().get(state=singapore)
-    as_user(publisher).post(STATEMENTS, {"action": "publish", "_selected_action": [draft.pk]})
+    publish_in_bulk(as_user(publisher), STATEMENTS, draft)
     statement = PositionStatement.objects.get(pk=draft.pk)
     assert statement.is_published
     return statement

@@ -5,7 +5,7 @@ back with a note from there; history says who proposed and who published."""
 import pytest
 
 from states.models import PositionStatement, PublishedChange
-from tests.helpers import statement_form
+from tests.helpers import publish_from_its_page, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -57,7 +57,7 @@ def test_sent_back_revised_and_published_from_the_page(client, as_user, editor, 
     page = as_user(publisher).get(f"{STATEMENTS}{proposed.pk}/change/").content.decode()
     assert "Waiting for review." in page and "Quote it." not in page
 
-    response = as_user(publisher).post(f"{STATEMENTS}{proposed.pk}/review/", {"decision": "publish"})
+    response = publish_from_its_page(as_user(publisher), STATEMENTS, proposed)
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.position == "non_committal" and published.quote == "we are not yet convinced"

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from states.choices import Publication
 from states.models import PositionStatement, State
-from tests.helpers import new_statement_form, statement_fields, statement_form
+from tests.helpers import new_statement_form, publish_in_bulk, statement_fields, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -53,7 +53,7 @@ def test_permission_to_change_a_published_fact(request, as_user, published_state
 def test_permission_to_publish(request, as_user, editor, singapore, source, name, published):
     draft = PositionStatement(**statement_fields(singapore, source))
     draft.save_change_by(editor, "Drafted")
-    as_user(who(request, name)).post(STATEMENTS, {"action": "publish", "_selected_action": [draft.pk]})
+    publish_in_bulk(as_user(who(request, name)), STATEMENTS, draft)
     draft.refresh_from_db()
     assert draft.is_published == published
 
