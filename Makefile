@@ -44,6 +44,8 @@ SERVE_ENV = HTTPS=$${HTTPS:-0} SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)}
 serve: $(VENV)/installed.stamp .secret-key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --no-input
+	@# A first load, not a sync: on a database in use it only proposes new research as drafts,
+	@# and with nothing new it writes nothing, so every start leaves the record as staff left it.
 	$(SERVE_ENV) $(BIN)/python manage.py load_seed
 	$(SERVE_ENV) $(BIN)/python manage.py setup_roles
 	$(SERVE_ENV) $(BIN)/gunicorn cahtracker.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} \

@@ -40,6 +40,7 @@ from states.forms import (
 from states.models import (
     CorrectionReport,
     PositionStatement,
+    SeedRow,
     Source,
     State,
     TimelineEvent,
@@ -697,6 +698,25 @@ class TimelineEventAdmin(ReviewedFactAdmin):
     list_filter = ["publication", "topic", "verification"]
     search_fields = ["event", "document_symbol"]
     autocomplete_fields = ["source"]
+
+
+@admin.register(SeedRow)
+class SeedRowAdmin(admin.ModelAdmin):
+    """The seed loader's ledger, to read: which seed row became which record.
+    Only ``load_seed`` writes it (see the README's account of the seed)."""
+
+    list_display = ["key", "record_kind", "record_id", "loaded_at"]
+    list_filter = ["record_kind"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CorrectionReport)

@@ -312,6 +312,9 @@ def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(bro
     page.locator("input[name=_selected_action]").first.check()
     page.select_option("select[name=action]", "publish")
     page.click("button[name=index]")
+    # The confirmation shows the draft as it will be published.
+    expect(page.get_by_text("Called for the convention to be adopted in 2029.").first).to_be_visible()
+    page.click("text=Publish what is shown")
     expect(page.get_by_text("Published 1 draft.")).to_be_visible()
     context.close()
 
@@ -325,6 +328,92 @@ def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(bro
     overview = public.open("/?as_of=2026-11-29")
     assert int(overview.locator("#positions-supports").get_attribute("value")) == supports_before + 1
     public.assert_clean()
+
+
+def draft_statement_of_singapore(editor, summary):
+    """An editor's draft, as the add form saves it (the form itself is tested above)."""
+    from states.models import PositionStatement, Source, State
+
+    draft = PositionStatement(
+        state=State.objects.get(iso3="SGP"),
+        date="2026-11-21",
+        forum="Preparatory Committee, second session",
+        summary=summary,
+        position="non_committal",
+        source=Source.objects.order_by("pk").first(),
+    )
+    draft.save_change_by(editor, "Found at the PrepCom")
+    return draft
+
+
+def test_a_publisher_never_publishes_a_draft_swapped_after_they_read_it(browser, site, visit, users):
+    """Issue 18: the editor rewrites the draft while the publisher has its review page open."""
+    from playwright.sync_api import expect
+
+    draft = draft_statement_of_singapore(users["Editor"], "Wording A.")
+    review_url = f"{site}/admin/states/positionstatement/{draft.pk}/change/"
+    publisher_context, review = sign_in(browser, site, users["Publisher"])
+    review.goto(review_url)
+    expect(review.locator(".review-comparison").get_by_text("Wording A.")).to_be_visible()
+
+    editor_context, edit = sign_in(browser, site, users["Editor"])
+    edit.goto(review_url)
+    edit.fill("#id_summary", "Wording B.")
+    edit.select_option("#id_position", "supports")
+    edit.fill("#id_change_reason", "Better wording")
+    edit.click("input[name=_save]")
+    expect(edit.get_by_text("was changed successfully")).to_be_visible()
+    editor_context.close()
+
+    # The publisher presses Publish on the page that still shows wording A.
+    review.click("button[name=decision][value=publish]")
+    expect(review.get_by_text("Nothing was published: this draft changed after you opened it.")).to_be_visible()
+    expect(review.locator(".messagelist")).to_contain_text("“Wording A.” → “Wording B.”")
+    expect(review.locator(".review-comparison").get_by_text("Wording B.")).to_be_visible()
+    public = visit()
+    assert "Wording B." not in public.open("/states/SGP/").content()
+
+    # Having read wording B, the publisher may publish it.
+    review.click("button[name=decision][value=publish]")
+    expect(review.get_by_text("Published. The public pages show it now.")).to_be_visible()
+    publisher_context.close()
+    assert "Wording B." in public.open("/states/SGP/").content()
+
+
+def test_revert_from_the_history_page_asks_why_and_works(browser, site, visit, users):
+    """Issue 18: an editor's revert becomes a draft, a publisher's goes public."""
+    from playwright.sync_api import expect
+
+    from states.models import PositionStatement
+
+    draft = draft_statement_of_singapore(users["Editor"], "First wording.")
+    statement = draft.publish(by=users["Publisher"])
+    statement.summary = "Second wording."
+    statement._change_reason = "Reworded"
+    statement.save()
+    first = statement.history.filter(summary="First wording.", publication="published").earliest()
+    revert_url = f"{site}/admin/states/positionstatement/{statement.pk}/history/{first.history_id}/"
+
+    for role, outcome in (("Editor", "Saved as a draft"), ("Publisher", "was changed successfully")):
+        context, page = sign_in(browser, site, users[role])
+        page.goto(revert_url)
+        expect(page.locator("#id_summary")).to_have_value("First wording.")
+        page.click("input[name=_save]")  # without a reason: told what is missing, on the field
+        expect(page.locator(".change-reason.errors")).to_contain_text("This field is required.")
+        page.fill("#id_change_reason", f"Back to the first wording ({role})")
+        page.click("input[name=_save]")
+        expect(page.get_by_text(outcome).first).to_be_visible()
+        context.close()
+        public = visit()
+        changes = public.open("/changes/").content()
+        shown = public.open("/states/SGP/").content()
+        if role == "Editor":
+            assert "Second wording." in shown and "First wording." not in shown
+            assert "Back to the first wording (Editor)" not in changes
+            PositionStatement.objects.filter(draft_of=statement).delete()  # the publisher declines it
+        else:
+            assert "First wording." in shown and "Second wording." not in shown
+            assert "Back to the first wording (Publisher)" in changes
 
 
 def test_a_reader_files_a_correction_and_staff_find_it_in_the_research_queue(browser, site, visit, users):

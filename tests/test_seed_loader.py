@@ -153,7 +153,9 @@ def test_a_row_staff_changed_since_the_seed_loaded_it_is_kept_and_listed(db, see
 
 def test_a_seed_action_that_cannot_follow_the_states_record_is_refused(db, seed_copy):
     with (seed_copy / "treaty_actions.csv").open("a") as handle:
-        handle.write(f"action-IND-rome-statute-withdrawal,IND,rome-statute,withdrawal,2020-01-01,,,,{Source.objects.first().url},secondary,,\n")
+        handle.write(
+            f"action-IND-rome-statute-withdrawal,IND,rome-statute,withdrawal,2020-01-01,,,,{Source.objects.first().url},secondary,,\n"
+        )
     with pytest.raises(CommandError) as error:
         load(seed_copy)
     assert 'field "action_type": India was not a State Party to the Rome Statute on 2020-01-01' in str(error.value)

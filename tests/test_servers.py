@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg
@@ -25,8 +26,10 @@ from tests.helpers import redis_for_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-DATABASE = "cahtracker_two_servers"
+# Named after the test database's server database, so that two runs side by side do not share it.
+DATABASE = f"{DATABASE_URL.rsplit('/', 1)[-1] or 'cahtracker'}_two_servers"
 AUTHENTICATOR_KEY = secrets.token_hex(20)  # the publisher's authenticator app
+SECOND_AUTHENTICATOR_KEY = secrets.token_hex(20)  # a second publisher's
 
 pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
 
@@ -66,6 +69,16 @@ def production_env(tmp_path_factory):
         "u = User.objects.create_user('pub', password='a long enough password', is_staff=True)\n"
         "u.groups.add(Group.objects.get(name='Publisher'))\n"
         f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True)\n"
+        "u = User.objects.create_user('pub2', password='a long enough password', is_staff=True)\n"
+        "u.groups.add(Group.objects.get(name='Publisher'))\n"
+        f"TOTPDevice.objects.create(user=u, name='phone', key='{SECOND_AUTHENTICATOR_KEY}', confirmed=True)\n"
+        # A made-up state with one published statement: its page has one inline form.
+        "from states.models import PositionStatement, Source, State\n"
+        "s = Source.objects.order_by('pk').first()\n"
+        "t = State.objects.create(name='Testland', iso2='XA', iso3='XAA', un_regional_group='APG', subregion='035',"
+        " un_membership='member', in_icc_asia_pacific=False, source=s)\n"
+        "PositionStatement.objects.create(state=t, date='2026-11-02', forum='Sixth Committee', summary='Start.',"
+        " position='supports', source=s, publication='published')\n"
         "for name in ('ed_one', 'ed_two'):\n"
         "    User.objects.create_user(name, password='a long enough password', is_staff=True)"
         ".groups.add(Group.objects.get(name='Editor'))\n"
@@ -248,3 +261,179 @@ def test_two_drafts_of_one_published_fact_at_the_same_moment_one_is_kept_the_oth
         assert sum("already waiting for review" in page for page in pages) == 1
         drafts = database.execute("select count(*) from states_positionstatement where draft_of_id = %s", [published])
         assert drafts.fetchone()[0] == 1
+
+
+# --- Every write path checks the version it started from (issue 18) ---------------------------
+
+TRIALS = 10
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would post from a page's main form: inputs (but
+    unchecked boxes and buttons), each select's chosen option, textareas."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.fields, self._select, self._textarea = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name and attributes.get("type") not in {"submit", "button", "file"}:
+            if attributes.get("type") == "checkbox" and "checked" not in attributes:
+                return
+            self.fields[name] = attributes.get("value") or ("on" if attributes.get("type") == "checkbox" else "")
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.fields[self._select] = attributes.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data.removeprefix("\n") if not self.fields[self._textarea] else data
+
+
+def opened(browser, path):
+    """A staff member opens a form: what it would post, and its CSRF token."""
+    parser = FormFields()
+    parser.feed(browser.get(path))
+    fields = parser.fields
+    return fields, fields.pop("csrfmiddlewaretoken")
+
+
+def publisher(base, username, key):
+    staff = Browser(base)
+    staff.post_form("/admin/login/", {"username": username, "password": "a long enough password", "next": "/admin/"})
+    # Each sign-in waits for a fresh code: django-otp refuses a code used before.
+    code = str(TOTP(bytes.fromhex(key)).token()).zfill(6)
+    staff.post_form("/admin/two-factor/", {"token": code, "next": "/admin/"})
+    return staff
+
+
+@pytest.fixture(scope="module")
+def two_publishers(two_servers):
+    first, second = two_servers
+    return publisher(first, "pub", AUTHENTICATOR_KEY), publisher(second, "pub2", SECOND_AUTHENTICATOR_KEY)
+
+
+def multipart(fields, filename, content):
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="import_file"; filename="{filename}"\r\n'
+        f"Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    )
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def import_preview(staff, path, content):
+    """Upload a sheet to the import page; the confirmation fields of its preview."""
+    _fields, token = opened(staff, f"{path}import/")
+    body, content_type = multipart({"csrfmiddlewaretoken": token, "format": "0"}, "actions.csv", content)
+    request = urllib.request.Request(
+        f"{staff.base}{path}import/", data=body, headers={"Content-Type": content_type, "Referer": staff.base + path}
+    )
+    parser = FormFields()
+    parser.feed(staff.opener.open(request, timeout=30).read().decode())
+    fields = parser.fields
+    return fields, fields.pop("csrfmiddlewaretoken")
+
+
+def test_an_import_and_a_form_save_at_the_same_moment_never_lose_either(production_env, two_publishers):
+    importer, editor_of_the_form = two_publishers
+    path = "/admin/states/treatyaction/"
+    with psycopg.connect(production_env["DATABASE_URL"], autocommit=True) as database:
+        action = database.execute(
+            "select a.id from states_treatyaction a join states_state s on s.id = a.state_id "
+            "where s.iso3 = 'PHL' and a.action_type = 'signature'"
+        ).fetchone()[0]
+
+        def row():
+            return database.execute(
+                "select a.version, s.iso3, a.date, src.url, a.verification, a.public_note, a.depositary_notification "
+                "from states_treatyaction a join states_state s on s.id = a.state_id "
+                "join states_source src on src.id = a.source_id where a.id = %s",
+                [action],
+            ).fetchone()
+
+        outcomes = []
+        for trial in range(TRIALS):
+            version, iso3, date, url, verification, _note, _notification = row()
+            export = (
+                "id,version,state,treaty,action_type,date,source,verification,public_note\r\n"
+                f"{action},{version},{iso3},rome-statute,signature,{date},{url},{verification},Import {trial}\r\n"
+            )
+            confirm, import_token = import_preview(importer, path, export)
+            form, form_token = opened(editor_of_the_form, f"{path}{action}/change/")
+            form.update(depositary_notification=f"C.N.{trial}.2000", change_reason="Corrected the notification")
+            pages = at_the_same_moment(
+                functools.partial(importer.post, f"{path}process_import/", confirm, import_token),
+                functools.partial(editor_of_the_form.post, f"{path}{action}/change/", form, form_token),
+            )
+            assert not [page for page in pages if page.startswith("HTTP")], pages
+            imported = "Nothing was imported" not in pages[0]
+            saved = "was changed successfully" in pages[1]
+            _version, *_rest, note, notification = row()
+            # Exactly one wins, the other is told, and the winner's change is what is stored.
+            assert imported != saved, (trial, pages[0][:300], pages[1][:300])
+            if imported:
+                assert note == f"Import {trial}" and notification != f"C.N.{trial}.2000"
+                assert "changed by someone else" in pages[1] or "at the same moment" in pages[1]
+            else:
+                assert notification == f"C.N.{trial}.2000" and note != f"Import {trial}"
+                assert "was changed after the file was exported" in pages[0]
+            outcomes.append("import" if imported else "form")
+        print("winners:", outcomes)
+
+
+def test_a_state_page_and_one_of_its_facts_saved_at_the_same_moment_never_deadlock_or_lose_an_edit(
+    production_env, two_publishers
+):
+    state_page_editor, fact_editor = two_publishers
+    with psycopg.connect(production_env["DATABASE_URL"], autocommit=True) as database:
+        state, statement = database.execute(
+            "select s.id, p.id from states_state s join states_positionstatement p on p.state_id = s.id "
+            "where s.iso3 = 'XAA'"
+        ).fetchone()
+        state_page, fact_page = (
+            f"/admin/states/state/{state}/change/",
+            f"/admin/states/positionstatement/{statement}/change/",
+        )
+        winners = []
+        for trial in range(TRIALS):
+            page_fields, page_token = opened(state_page_editor, state_page)
+            page_fields.update(
+                {"position_statements-0-summary": f"From the state page, round {trial}", "change_reason": "Page"}
+            )
+            fact_fields, fact_token = opened(fact_editor, fact_page)
+            fact_fields.update(summary=f"From its own form, round {trial}", change_reason="Own form")
+            pages = at_the_same_moment(
+                functools.partial(state_page_editor.post, state_page, page_fields, page_token),
+                functools.partial(fact_editor.post, fact_page, fact_fields, fact_token),
+            )
+            assert not [page for page in pages if page.startswith("HTTP")], pages  # no 500, no 503
+            stored = database.execute(
+                "select summary from states_positionstatement where id = %s", [statement]
+            ).fetchone()[0]
+            saved = ["was changed successfully" in page for page in pages]
+            assert saved.count(True) == 1, (trial, [page[:300] for page in pages])
+            loser = pages[saved.index(False)]
+            assert "changed by someone else" in loser or "at the same moment" in loser
+            # The loser's input is still in its form, to save again.
+            assert f"round {trial}" in loser
+            assert stored == ("From the state page" if saved[0] else "From its own form") + f", round {trial}"
+            winners.append("state page" if saved[0] else "own form")
+        print("winners:", winners)
