@@ -32,7 +32,7 @@ class ProposedHistory(models.Model):
     columns: for a version a publisher published, the editor who proposed it
     (history_user is then the publisher); and whether the seed loader wrote
     this version, which tells the loader whether staff have touched the
-    database (``states.seed``). A flag the loader sets, never a reason text a
+    database (``manage.py load_seed``). A flag the loader sets, never a reason text a
     person could type."""
 
     proposed_by = models.ForeignKey(

@@ -551,3 +551,24 @@ def seed_folder(tmp_path):
     folder = tmp_path / "seed"
     shutil.copytree(settings.SEED_DIR, folder)
     return folder
+
+
+def test_seed_the_migration_backfills_origins_and_the_loaders_versions_from_the_history(db):
+    """A database from before origins: every record staff, no version flagged."""
+    import importlib
+
+    from django.apps import apps
+
+    from states.models import State
+
+    migration = importlib.import_module("states.migrations.0009_seed_ledger_and_origins")
+    State.objects.update(origin=Origin.STAFF)
+    State.history.update(loaded_from_seed=False, origin=Origin.STAFF)
+    staff_made = State.objects.create(
+        name="Staffland", iso2="XZ", iso3="XZZ", un_regional_group="APG", subregion="035",
+        un_membership="member", in_icc_asia_pacific=False, source=Source.objects.first(),
+    )  # fmt: skip
+    migration.backfill_from_history(apps, None)
+    assert State.objects.get(iso3="PHL").origin == Origin.SEED
+    assert State.history.filter(iso3="PHL", loaded_from_seed=True).exists()
+    assert State.objects.get(pk=staff_made.pk).origin == Origin.STAFF
