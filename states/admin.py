@@ -142,9 +142,8 @@ def refusing_for_lock_conflict(form_class):
 
     class Refusing(form_class):
         def clean(self):
-            cleaned = super().clean()
+            super().clean()  # every other error is shown too
             raise ValidationError(LOCK_CONFLICT_MESSAGE, code="lock_conflict")
-            return cleaned
 
     Refusing.__name__ = form_class.__name__
     return Refusing

@@ -29,7 +29,9 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # Named after the test database's server database, so that two runs side by side do not share it.
 DATABASE = f"{DATABASE_URL.rsplit('/', 1)[-1] or 'cahtracker'}_two_servers"
 AUTHENTICATOR_KEY = secrets.token_hex(20)  # the publisher's authenticator app
-SECOND_AUTHENTICATOR_KEY = secrets.token_hex(20)  # a second publisher's
+# The authenticator apps of two more publishers, for the concurrent saves: each
+# signs in once (django-otp refuses a code used before, as it should).
+RACING_PUBLISHERS = {"pub2": secrets.token_hex(20), "pub3": secrets.token_hex(20)}
 
 pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
 
@@ -69,9 +71,10 @@ def production_env(tmp_path_factory):
         "u = User.objects.create_user('pub', password='a long enough password', is_staff=True)\n"
         "u.groups.add(Group.objects.get(name='Publisher'))\n"
         f"TOTPDevice.objects.create(user=u, name='phone', key='{AUTHENTICATOR_KEY}', confirmed=True)\n"
-        "u = User.objects.create_user('pub2', password='a long enough password', is_staff=True)\n"
-        "u.groups.add(Group.objects.get(name='Publisher'))\n"
-        f"TOTPDevice.objects.create(user=u, name='phone', key='{SECOND_AUTHENTICATOR_KEY}', confirmed=True)\n"
+        f"for name, key in {RACING_PUBLISHERS!r}.items():\n"
+        "    u = User.objects.create_user(name, password='a long enough password', is_staff=True)\n"
+        "    u.groups.add(Group.objects.get(name='Publisher'))\n"
+        "    TOTPDevice.objects.create(user=u, name='phone', key=key, confirmed=True)\n"
         # A made-up state with one published statement: its page has one inline form.
         "from states.models import PositionStatement, Source, State\n"
         "s = Source.objects.order_by('pk').first()\n"
@@ -314,7 +317,6 @@ def opened(browser, path):
 def publisher(base, username, key):
     staff = Browser(base)
     staff.post_form("/admin/login/", {"username": username, "password": "a long enough password", "next": "/admin/"})
-    # Each sign-in waits for a fresh code: django-otp refuses a code used before.
     code = str(TOTP(bytes.fromhex(key)).token()).zfill(6)
     staff.post_form("/admin/two-factor/", {"token": code, "next": "/admin/"})
     return staff
@@ -323,7 +325,8 @@ def publisher(base, username, key):
 @pytest.fixture(scope="module")
 def two_publishers(two_servers):
     first, second = two_servers
-    return publisher(first, "pub", AUTHENTICATOR_KEY), publisher(second, "pub2", SECOND_AUTHENTICATOR_KEY)
+    (one, one_key), (other, other_key) = RACING_PUBLISHERS.items()
+    return publisher(first, one, one_key), publisher(second, other, other_key)
 
 
 def multipart(fields, filename, content):
