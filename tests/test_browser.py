@@ -314,7 +314,7 @@ def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(bro
     page.click("button[name=index]")
     # The confirmation shows the draft as it will be published.
     expect(page.get_by_text("Called for the convention to be adopted in 2029.").first).to_be_visible()
-    page.click("text=Publish what is shown")
+    page.click("input[value='Publish what is shown']")
     expect(page.get_by_text("Published 1 draft.")).to_be_visible()
     context.close()
 
