@@ -1,6 +1,7 @@
 """Request and response handling that every page shares."""
 
 import logging
+import re
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
@@ -14,6 +15,14 @@ logger = logging.getLogger(__name__)
 STAFF_SITE = "/admin/"
 EMBED_PATH = "/embed/"
 API_DOCS = "/api/docs/"
+# The language prefix of a public page's address (/id/, /th/, /ar/; English has none).
+LANGUAGE_CODES = "|".join(re.escape(code) for code, _name in settings.LANGUAGES)
+LANGUAGE_PREFIX = re.compile(rf"^/(?:{LANGUAGE_CODES})(?=/)")
+
+
+def is_embed(path):
+    """Whether the address is an embed, in any language (/embed/…, /id/embed/…)."""
+    return LANGUAGE_PREFIX.sub("", path, count=1).startswith(EMBED_PATH)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -33,7 +42,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
                 **settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
                 "style-src": ["'self'", "'unsafe-inline'"],
             }
-        if not report_only and parts.config is None and request.path_info.startswith(EMBED_PATH):
+        if not report_only and parts.config is None and is_embed(request.path_info):
             # Made to be framed by partner sites; everything else stays unframeable.
             parts.config = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "frame-ancestors": ["*"]}
         return parts
@@ -50,7 +59,7 @@ class EmbedsMayBeFramedMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path_info.startswith(EMBED_PATH):
+        if is_embed(request.path_info):
             del response["X-Frame-Options"]
         return response
 

@@ -504,14 +504,18 @@ def test_review_with_clicks_only_sent_back_revised_and_published(browser, site, 
     public.assert_clean()
 
 
-def test_a_partner_site_frames_an_embedded_figure_but_not_the_site_itself(browser, site, visit):
-    """A page on another origin (another port of 127.0.0.1) frames an embed and the overview."""
+@pytest.mark.parametrize("language", ["", "/id", "/th", "/ar"])
+def test_a_partner_site_frames_an_embedded_figure_but_not_the_site_itself(browser, site, visit, language):
+    """A page on another origin (another port of 127.0.0.1) frames an embed,
+    the map embed and the overview, in each language the site speaks."""
     import http.server
     import threading
 
     partner_page = (
-        f'<!doctype html><title>Partner</title><iframe id="figure" src="{site}/embed/figure/rome-statute-parties/" '
-        f'width="400" height="150"></iframe><iframe id="overview" src="{site}/" width="400" height="150"></iframe>'
+        f'<!doctype html><title>Partner</title><iframe id="figure" src="{site}{language}/embed/figure/'
+        f'rome-statute-parties/" width="400" height="150"></iframe><iframe id="map" src="{site}{language}/embed/map/"'
+        f' width="600" height="400"></iframe><iframe id="overview" src="{site}{language}/" width="400" height="150">'
+        "</iframe>"
     ).encode()
 
     class Partner(http.server.BaseHTTPRequestHandler):
@@ -533,6 +537,8 @@ def test_a_partner_site_frames_an_embedded_figure_but_not_the_site_itself(browse
         page.wait_for_load_state("networkidle")
         figure = page.frame_locator("#figure").locator("p.figure data")
         assert re.fullmatch(r"\d+", figure.inner_text())
+        # The map is framed with every small state's marker (coordinates written with a dot).
+        assert page.frame_locator("#map").locator("svg#map circle.marker").count() > 10
         overview_frame = page.frame_locator("#overview").locator("body")
         # Refused: the browser shows its own error page, not the site.
         assert page.frame_locator("#overview").locator("#rome-statute-parties").count() == 0

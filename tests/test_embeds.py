@@ -81,3 +81,34 @@ def test_about_and_the_footer_say_how_to_reuse_the_data_and_under_what_licence(c
     ):
         assert f'href="{link}' in reuse
     assert 'href="/about/#reuse"' in client.get("/").content.decode()
+
+
+# --- In every language (issue 19) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["id", "th", "ar"])
+@pytest.mark.parametrize("url", EMBEDS)
+def test_an_embed_in_any_language_may_be_framed_by_any_site(client, db, language, url):
+    response = client.get(f"/{language}{url}")
+    assert response.status_code == 200
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response
+    again = client.get(f"/{language}{url}")  # from the cache: the same rule
+    assert "X-Frame-Options" not in again and "frame-ancestors *" in again["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("language", ["id", "th", "ar"])
+def test_a_page_in_any_language_that_is_not_an_embed_still_refuses_to_be_framed(client, db, language):
+    response = client.get(f"/{language}/states/PHL/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("language", ["id", "ar"])
+def test_the_embed_map_writes_coordinates_with_a_dot_in_languages_that_write_decimal_commas(client, db, language):
+    english = client.get("/embed/map/?layer=position").content.decode()
+    page = client.get(f"/{language}/embed/map/?layer=position").content.decode()
+    coordinates = re.findall(r' (?:cx|cy|r)="([^"]*)"', page)
+    assert coordinates and not [value for value in coordinates if "," in value]
+    # Every small state's marker is drawn, as in English.
+    assert page.count('<circle class="marker') == english.count('<circle class="marker') > 0
