@@ -4,6 +4,7 @@ suite runs on (SQLite files, or PostgreSQL with DATABASE_URL)."""
 
 import os
 import secrets
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -89,7 +90,11 @@ def test_a_backup_restores_into_a_fresh_database_with_every_page_and_the_history
     static = tmp_path / "static"  # pages are rendered as in production, with collected static files
     manage(original, code=STAFF_AT_WORK, static_root=static)
     backup = tmp_path / "backup.file"
+    backup.write_bytes(b"")
+    backup.chmod(0o644)  # an older, readable file of the same name
     assert "Backed up to" in manage(original, "backup", "--to", str(backup))
+    # It holds sessions, password hashes and second-factor secrets: its owner's only (issue 19).
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert "Restored" in manage(restored, "restore", str(backup), "--yes")
 
     before, after = (
@@ -99,3 +104,4 @@ def test_a_backup_restores_into_a_fresh_database_with_every_page_and_the_history
     assert after == before
     assert "Corrected after the restore drill began." in after
     assert "PublishedChange" in before and "200 " in before
+

@@ -3,6 +3,10 @@
 PostgreSQL: pg_dump in its custom format (restore with ``manage.py restore``
 or pg_restore). SQLite: the online backup API, a consistent copy even while
 the app is writing. See the README's "Backups" section.
+
+A backup holds everything: sessions, password hashes, second-factor secrets.
+Its file is readable by its owner only (0600), made so before anything is
+written into it, and its folder by its owner only (0700).
 """
 
 import os
@@ -39,7 +43,10 @@ class Command(BaseCommand):
         target = Path(
             options["to"] or settings.BASE_DIR / "backups" / f"cahtracker-{stamp}.{'dump' if postgres else 'sqlite3'}"
         )
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created private before a byte is written (pg_dump and SQLite write into it).
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        os.chmod(target, 0o600)  # a file that was there already keeps its own mode otherwise
         if postgres:
             if not shutil.which("pg_dump"):
                 raise CommandError("pg_dump is not installed (Debian package postgresql-client).")
