@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from states import api, views
 
 api_v1 = [
+    path("", api.ApiRoot.as_view(), name="root"),
     path("states/", api.StateList.as_view(), name="states"),
     # ISO 3166 alpha-3 only: anything else (a NUL byte, say) is a 404 before any query.
     re_path(r"^states/(?P<iso3>[A-Za-z]{3})/$", api.StateDetail.as_view(), name="state"),

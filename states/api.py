@@ -8,6 +8,7 @@ parameter that cannot be read gets a 400 whose JSON names it and says why.
 """
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -339,6 +340,31 @@ class FiguresView(APIView):
                 }
             ).data
         )
+
+
+class EndpointsSerializer(serializers.Serializer):
+    states = serializers.URLField(help_text="Every tracked state with its standing (filters: see the docs).")
+    figures = serializers.URLField(help_text="The headline figures for a counting rule and date.")
+    treaties = serializers.URLField(help_text="The treaties followed, with the rules that date their effect.")
+    timeline = serializers.URLField(help_text="The milestones of each treaty process.")
+    sources = serializers.URLField(help_text="The public sources behind the published facts.")
+    changes = serializers.URLField(help_text="Every change to the public record, newest first.")
+    schema = serializers.URLField(help_text="This API's OpenAPI schema.")
+    docs = serializers.URLField(help_text="This API's documentation, from its schema.")
+
+
+# The API's endpoints, by their URL names (cahtracker/urls.py), as the root lists them.
+ENDPOINTS = ["states", "figures", "treaties", "timeline", "sources", "changes", "schema"]
+
+
+@extend_schema(summary="The API's endpoints, its schema and its documentation", responses=EndpointsSerializer)
+class ApiRoot(APIView):
+    """What /api/v1/ offers: where a partner starts, as the README says."""
+
+    def get(self, request):
+        links = {name: request.build_absolute_uri(reverse(f"api:{name}")) for name in ENDPOINTS}
+        links["docs"] = request.build_absolute_uri(reverse("api_docs"))
+        return Response(EndpointsSerializer(links).data)
 
 
 @extend_schema(summary="The treaties followed, with the rules that date their effect")

@@ -135,3 +135,14 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_states(client, d
         return len(captured)
 
     assert queries(page_size=2) == queries(page_size=500)
+
+
+def test_the_api_root_lists_every_endpoint_its_schema_and_its_docs(client, db):
+    """The README gives /api/v1/ as the API's address (issue 19)."""
+    response = client.get("/api/v1/")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    links = response.json()
+    assert set(links) == {"states", "figures", "treaties", "timeline", "sources", "changes", "schema", "docs"}
+    for name, link in links.items():
+        assert link.startswith("http://testserver/"), name
+        assert client.get(link.removeprefix("http://testserver")).status_code == 200, name
