@@ -7,10 +7,14 @@ records only, standings and figures from ``State.objects.standings`` and
 parameter that cannot be read gets a 400 whose JSON names it and says why.
 """
 
+import re
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -342,6 +346,26 @@ class FiguresView(APIView):
         )
 
 
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema. ``?version=`` names the downloaded file in a
+    response header, so only a plain version is taken; anything else (a line
+    break, say) is a 400 that says so."""
+
+    def _get_version_parameter(self, request):
+        version = request.GET.get("version")
+        if version is not None and not re.fullmatch(r"[A-Za-z0-9._-]{1,20}", version):
+            raise ValidationError({"version": ["A version is written with letters, digits, dots and dashes only."]})
+        return super()._get_version_parameter(request)
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """The API's documentation page (Swagger UI, served from this site)."""
+
+    def options(self, request, *args, **kwargs):
+        # DRF's OPTIONS answer renders through this page's HTML template, which fails: say what is allowed.
+        return HttpResponse(status=204, headers={"Allow": "GET, HEAD, OPTIONS"})
+
+
 class EndpointsSerializer(serializers.Serializer):
     states = serializers.URLField(help_text="Every tracked state with its standing (filters: see the docs).")
     figures = serializers.URLField(help_text="The headline figures for a counting rule and date.")
@@ -359,7 +383,7 @@ ENDPOINTS = ["states", "figures", "treaties", "timeline", "sources", "changes", 
 
 @extend_schema(summary="The API's endpoints, its schema and its documentation", responses=EndpointsSerializer)
 class ApiRoot(APIView):
-    """What /api/v1/ offers: where a partner starts, as the README says."""
+    """Where a partner starts: every endpoint of this API, its schema and its documentation."""
 
     def get(self, request):
         links = {name: request.build_absolute_uri(reverse(f"api:{name}")) for name in ENDPOINTS}

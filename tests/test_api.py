@@ -146,3 +146,31 @@ def test_the_api_root_lists_every_endpoint_its_schema_and_its_docs(client, db):
     for name, link in links.items():
         assert link.startswith("http://testserver/"), name
         assert client.get(link.removeprefix("http://testserver")).status_code == 200, name
+
+
+def test_a_schema_version_that_could_break_a_header_is_a_400_that_says_so(client, db):
+    response = client.get("/api/v1/schema/", {"version": "\r\nX-Injected: yes"})
+    assert response.status_code == 400
+    assert "letters, digits, dots and dashes" in response.content.decode()
+    assert "X-Injected" not in response
+
+
+API_ROUTES = [
+    "/api/v1/",
+    "/api/v1/states/",
+    "/api/v1/states/PHL/",
+    "/api/v1/figures/",
+    "/api/v1/treaties/",
+    "/api/v1/timeline/",
+    "/api/v1/sources/",
+    "/api/v1/changes/",
+    "/api/v1/schema/",
+    "/api/docs/",
+]
+
+
+@pytest.mark.parametrize("url", API_ROUTES)
+def test_options_on_every_api_route_answers_without_an_error(client, db, url):
+    response = client.options(url)
+    assert response.status_code in (200, 204)
+    assert "GET" in response["Allow"]

@@ -104,4 +104,3 @@ def test_a_backup_restores_into_a_fresh_database_with_every_page_and_the_history
     assert after == before
     assert "Corrected after the restore drill began." in after
     assert "PublishedChange" in before and "200 " in before
-

@@ -248,3 +248,27 @@ def test_the_research_queue_is_closed_to_staff_in_no_group(as_user, db):
 
 def test_publishers_can_see_and_lift_sign_in_locks(as_user, publisher):
     assert as_user(publisher).get("/admin/axes/accessattempt/").status_code == 200
+
+
+# --- Addresses staff can mistype (issue 19) ----------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["editor", "publisher"])
+@pytest.mark.parametrize(
+    "path",
+    ["abc/history/", "abc/history/1/", "1/history/abc/", "1/history/1%20or%201=1/"],
+)
+def test_a_history_address_whose_ids_are_not_numbers_is_a_404(as_user, request, role, path):
+    response = as_user(request.getfixturevalue(role)).get(f"{STATEMENTS}{path}")
+    assert response.status_code == 404
+
+
+def test_the_import_template_of_a_sheet_with_nothing_published_yet_has_its_columns(as_user, publisher):
+    from states.models import WrittenSubmission
+
+    WrittenSubmission.objects.all().delete()
+    response = as_user(publisher).get("/admin/states/writtensubmission/import/template.csv")
+    assert response.status_code == 200
+    header = response.content.decode().splitlines()[0].split(",")
+    assert {"state", "status", "submitted_on", "source"} <= set(header)
+    assert not {"id", "version"} & set(header)
