@@ -75,7 +75,7 @@ class SharedDataVersion:
 
     def reset(self):
         self.pid = os.getpid()
-        self.client = redis.Redis.from_url(self.url)
+        self.client = redis.Redis.from_url(self.url, **settings.REDIS_TIMEOUTS)
         self.listener = None
         self.token = None
         self.read_at = 0.0
