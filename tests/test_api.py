@@ -155,18 +155,8 @@ def test_a_schema_version_that_could_break_a_header_is_a_400_that_says_so(client
     assert "X-Injected" not in response
 
 
-API_ROUTES = [
-    "/api/v1/",
-    "/api/v1/states/",
-    "/api/v1/states/PHL/",
-    "/api/v1/figures/",
-    "/api/v1/treaties/",
-    "/api/v1/timeline/",
-    "/api/v1/sources/",
-    "/api/v1/changes/",
-    "/api/v1/schema/",
-    "/api/docs/",
-]
+# Every route of the API, its root, schema and docs included.
+API_ROUTES = ["/api/v1/", *ENDPOINTS, "/api/v1/schema/", "/api/docs/"]
 
 
 @pytest.mark.parametrize("url", API_ROUTES)
