@@ -28,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from states.admin_site import set_password_link
 from states.changelog import differing_fields, shown
-from states.facts import DraftChangedMeanwhile
+from states.facts import DraftChangedMeanwhile, is_a_number
 from states.forms import (
     BoundedImportForm,
     ChangeReasonForm,
@@ -151,8 +151,9 @@ def refusing_for_lock_conflict(form_class):
 
 
 def refuse_an_id_that_is_not_a_number(*ids):
-    """django-simple-history looks ids up as they come in the address: "abc" was a 500."""
-    if not all(str(value).isdigit() for value in ids):
+    """django-simple-history looks ids up as they come in the address: "abc",
+    or "²" (a digit to str.isdigit, not to int), was a 500."""
+    if not all(is_a_number(str(value)) for value in ids):
         raise Http404(_("There is no record or version with that number."))
 
 
@@ -161,9 +162,9 @@ def what_moved(draft, reviewed):
     publisher opened it, ``reviewed`` being the ``review_token`` they saw."""
     seen_draft, _dot, seen_published = reviewed.partition(".")
     parts = []
-    if seen_draft.isdigit() and int(seen_draft) != draft.version:
+    if is_a_number(seen_draft) and int(seen_draft) != draft.version:
         parts.append(_("The draft: %(changes)s") % {"changes": changed_meanwhile(draft, int(seen_draft))})
-    if draft.draft_of_id and seen_published.isdigit() and int(seen_published) != draft.draft_of.version:
+    if draft.draft_of_id and is_a_number(seen_published) and int(seen_published) != draft.draft_of.version:
         parts.append(
             _("The published fact: %(changes)s") % {"changes": changed_meanwhile(draft.draft_of, int(seen_published))}
         )

@@ -3,6 +3,7 @@
 these abstract bases (see ``states.models``)."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,6 +55,16 @@ def record_who_proposed(sender, instance, history_instance, **kwargs):
     if isinstance(history_instance, ProposedHistory):
         history_instance.proposed_by_id = getattr(instance, "_proposed_by_id", None)
         history_instance.loaded_from_seed = getattr(instance, "_loaded_from_seed", False)
+
+
+# Ids and versions as addresses, forms and sheets write them: ASCII digits
+# that fit a database's bigint. str.isdigit() also takes "²", which int()
+# then refuses.
+A_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def is_a_number(text):
+    return A_NUMBER.fullmatch(text) is not None
 
 
 def origin_field():
@@ -305,8 +316,14 @@ class ReviewedFact(SourcedFact):
         draft, and an editor's change to a published fact is saved as a new
         draft of it, leaving the published fact as it was. Either way the
         change must start from the stored version (``VersionedSave``). Returns
-        True if the change awaits review.
+        True if the change awaits review. One transaction, so that the lock
+        taken on the published fact holds until its draft is saved (the admin's
+        actions, unlike its forms, run outside one).
         """
+        with transaction.atomic():
+            return self._save_change_by(user, reason)
+
+    def _save_change_by(self, user, reason):
         self._change_reason = reason
         self.sent_back_note = ""  # revised: waiting for review again
         if not self._state.adding:

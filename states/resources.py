@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 
+from states.facts import is_a_number
 from states.forms import changed_meanwhile
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
 from states.spreadsheets import MAX_IMPORT_ROWS, from_spreadsheet, make_dataset_safe, too_many_rows
@@ -141,7 +142,7 @@ class VersionedResource(CheckedResource):
     def import_instance(self, instance, row, **kwargs):
         if not instance._state.adding:
             exported = str(row.get("version") or "").strip()
-            if not exported.isdigit():
+            if not is_a_number(exported):
                 raise ValidationError(
                     {
                         "version": _(

@@ -256,7 +256,15 @@ def test_publishers_can_see_and_lift_sign_in_locks(as_user, publisher):
 @pytest.mark.parametrize("role", ["editor", "publisher"])
 @pytest.mark.parametrize(
     "path",
-    ["abc/history/", "abc/history/1/", "1/history/abc/", "1/history/1%20or%201=1/"],
+    [
+        "abc/history/",
+        "abc/history/1/",
+        "1/history/abc/",
+        "1/history/1%20or%201=1/",
+        "1/history/%C2%B2/",  # "²": a digit to str.isdigit, not to int
+        "1/history/%D9%A3/",  # an Arabic-Indic three
+        "99999999999999999999999/history/1/",  # past a bigint
+    ],
 )
 def test_a_history_address_whose_ids_are_not_numbers_is_a_404(as_user, request, role, path):
     response = as_user(request.getfixturevalue(role)).get(f"{STATEMENTS}{path}")
