@@ -105,6 +105,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# One reading of the client's address for every limit (states/addresses.py):
+# TRUSTED_PROXIES is how many proxies in front each append the address they
+# got the request from to X-Forwarded-For (1 behind the documented nginx).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "states.addresses.client_address"
 
 # The issuer name authenticator apps show next to the code.
 OTP_TOTP_ISSUER = "CAH Tracker"

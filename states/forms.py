@@ -3,6 +3,7 @@ state's treaty actions checked together when entered together."""
 
 import copy
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -170,6 +171,18 @@ class TreatyActionFormSet(forms.BaseInlineFormSet):
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
+def refuse_control_characters(text, allowed=""):
+    """A reader's text as sent, or a clear refusal if it holds control
+    characters (terminal escapes, say), which staff would otherwise see in
+    their mail and the queue; line breaks and tabs only where ``allowed``."""
+    if any(unicodedata.category(character) == "Cc" and character not in allowed for character in text):
+        raise ValidationError(
+            _("This holds control characters (invisible codes such as terminal escapes). Please type it plainly."),
+            code="control_characters",
+        )
+    return text
+
+
 class CorrectionForm(forms.ModelForm):
     """A reader's correction. No account and no JavaScript. ``website`` is a
     honeypot: hidden from people, it is filled in only by bots."""
@@ -203,8 +216,14 @@ class CorrectionForm(forms.ModelForm):
             "email": _("Only if you would like an answer. It is never shown on the site."),
         }
 
+    def clean_fact(self):
+        return refuse_control_characters(self.cleaned_data["fact"])
+
+    def clean_email(self):
+        return refuse_control_characters(self.cleaned_data["email"])
+
     def clean_what_is_wrong(self):
-        text = self.cleaned_data["what_is_wrong"].strip()
+        text = refuse_control_characters(self.cleaned_data["what_is_wrong"].strip(), allowed="\n\r\t")
         if len(re.findall(r"\w", WEB_ADDRESS.sub("", text))) < 15:
             raise ValidationError(
                 _("Please say in words what is wrong and what is right: links alone cannot be checked."),

@@ -9,7 +9,9 @@ Nothing here stores a status or a count: the rules that derive them live in
 version, history, review) in ``states.facts``.
 """
 
+import uuid
 from collections import defaultdict
+from datetime import timedelta
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -629,7 +631,41 @@ class SeedRow(models.Model):
         return self.key
 
 
+# --- Which copy of the data this is ---------------------------------------------------
+
+
+def new_epoch():
+    return uuid.uuid4().hex[:8]
+
+
+class DataEpoch(models.Model):
+    """One row: which copy of the record this database holds. ``restore``
+    gives it a new token, so the data's version (states.page_cache), and with
+    it every cached page and every ETag a browser or proxy holds, changes with
+    a restore even where the restored change list looks like the old one."""
+
+    token = models.CharField(_("token"), max_length=16, default=new_epoch)
+    begun_at = models.DateTimeField(_("begun"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data epoch")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="data_epoch_is_a_single_row")]
+
+    def __str__(self):
+        return self.token
+
+    @classmethod
+    def begin_anew(cls):
+        """After a restore: every version from before it is out of date."""
+        cls.objects.update_or_create(pk=1, defaults={"token": new_epoch(), "begun_at": timezone.now()})
+
+
 # --- Corrections from readers ------------------------------------------------------
+
+
+class CorrectionReportQuerySet(models.QuerySet):
+    def sent_in_the_past_hour(self):
+        return self.filter(submitted_at__gte=timezone.now() - timedelta(hours=1))
 
 
 class CorrectionReport(models.Model):
@@ -655,6 +691,8 @@ class CorrectionReport(models.Model):
     reply_note = models.TextField(
         _("reply note"), blank=True, help_text=_("What staff found and did; sent to the reader if they left an email.")
     )
+
+    objects = CorrectionReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

@@ -1,18 +1,24 @@
 """Public pages are cached, and never stale.
 
 Every change the public can see writes a PublishedChange (states.changelog).
-The data's version follows those changes, and is part of every page's cache
-key and ETag: a publish, import or revert changes it, and the next request
-renders the page afresh. Pages that default to today are keyed by the day too.
+The data's version comes from the database: which copy of the record it is
+(``DataEpoch``, new after each restore) and how many PublishedChanges it
+holds. It is part of every page's cache key and ETag: a publish, import,
+revert or restore changes it, and the next request renders the page afresh.
+Pages that default to today are keyed by the day too.
 
-- With a shared cache (REDIS_URL, several app servers), the version is a
-  random token in Redis, replaced right after each such change commits and
-  announced on a Redis channel that every process listens to; the pages
-  themselves are kept in each process's memory, keyed by the token, so a
-  cached page costs no round trip at all (see ``SharedDataVersion``).
-- Without one, the version is the newest PublishedChange's number, read from
-  the database (one small query), as each worker process has its own memory.
+- Without a shared cache, each request reads the version (one small query).
+- With one (REDIS_URL, several app servers), Redis only carries the news: a
+  change announces itself on a Redis channel after it commits, and each
+  process, hearing it, reads the version from the database again. So a cached
+  page costs no query and no round trip, and since the version itself never
+  lives in Redis, a Redis that is restarted with old data, emptied or
+  unreachable can never make a page older than the database. A process that
+  cannot reach Redis reads the version from the database for each request
+  until it can; one that may have missed news (a reconnection) reads it
+  again, and every process reads it again every RECHECK_SECONDS anyway.
 
+The pages themselves are kept in each process's memory ("pages" cache).
 Browsers and proxies may store a page (Cache-Control: public) but ask again
 each time with If-None-Match, getting a 304 while nothing changed. Staff are
 never served from the cache.
@@ -23,24 +29,23 @@ before sessions, authentication and the rest of the middleware run (the
 security headers are still added on the way out).
 """
 
+import contextlib
 import functools
 import hashlib
 import logging
 import os
 import threading
 import time
-import uuid
 
 import redis
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, transaction
-from django.db.models import Max
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
-from states.models import PublishedChange
+from states.models import DataEpoch, PublishedChange
 
 logger = logging.getLogger(__name__)
 
@@ -50,20 +55,36 @@ PUBLIC_MAX_AGE = 0
 CACHED_FOR = 60 * 60 * 24  # in memory; a new version makes older entries unreachable
 
 
+def database_version():
+    """The data's version as the database holds it, in one query: the epoch,
+    then how many public changes there are and the newest one's number. The
+    count as well as the number, because changes may commit out of number
+    order: change 10 committing after change 11 leaves the newest number as
+    it was but not the count. (Raw SQL: three aggregates over two tables in a
+    single round trip, read for every uncached page.)"""
+    epochs = connection.ops.quote_name(DataEpoch._meta.db_table)
+    changes = connection.ops.quote_name(PublishedChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT token FROM {epochs} WHERE id = 1), COUNT(*), MAX(id) FROM {changes}")
+        epoch, count, newest = cursor.fetchone()
+    return f"{epoch or 'none'}.{count}.{newest or 0}"
+
+
 class SharedDataVersion:
-    """The data version in Redis, shared by every app server.
+    """The database's data version, known to every app server's processes
+    without a query per page: each listens on a Redis channel, over a
+    connection of its own, for news that the data changed, and reads the
+    version again when some arrives. Hearing costs no round trip: a process
+    takes what has arrived (mostly nothing) from its socket. Redis writes the
+    news to every listener before it answers the server that sent it, so a
+    page asked for after a change was saved already sees it."""
 
-    A change sets a new token and announces it on a channel, in one
-    transaction. Each process listens on that channel over a connection of
-    its own, so knowing the version costs it no round trip: it takes what has
-    arrived (mostly nothing) from its socket. Redis writes the announcement to
-    every listener before it answers the server that made the change, so a
-    page asked for after a change was saved already sees it. The token is also
-    read afresh every RECHECK_SECONDS, in case a connection died silently.
-    """
-
-    KEY = "cahtracker:data-version"
+    CHANNEL = "cahtracker:data-changed"
     RECHECK_SECONDS = 5
+    # After Redis failed to answer, how long to go without it (reading the
+    # version from the database each time) before trying it again: a hung
+    # Redis costs one request in that long a timeout, not every request.
+    RETRY_REDIS_AFTER = 2
 
     def __init__(self, url):
         self.url = url
@@ -71,55 +92,64 @@ class SharedDataVersion:
         self.reset()
         # Channels, unlike keys, are shared by all of a Redis server's databases: two sites
         # on one Redis (staging and production, say) must not hear each other's changes.
-        self.channel = f"{self.KEY}:{self.client.connection_pool.connection_kwargs.get('db', 0)}"
+        self.channel = f"{self.CHANNEL}:{self.client.connection_pool.connection_kwargs.get('db', 0)}"
 
     def reset(self):
         self.pid = os.getpid()
         self.client = redis.Redis.from_url(self.url, **settings.REDIS_TIMEOUTS)
         self.listener = None
-        self.token = None
+        self.version = None
         self.read_at = 0.0
+        self.redis_down_until = 0.0
 
     def current(self):
         with self.lock:
             if self.pid != os.getpid():  # a forked process needs connections of its own
                 self.reset()
+            if time.monotonic() < self.redis_down_until:
+                return database_version()
             try:
-                if self.listener is None:
-                    self.listen()
-                while (message := self.listener.get_message(timeout=0)) is not None:
-                    if message["type"] == "message":
-                        self.token = message["data"].decode()
-                if time.monotonic() - self.read_at > self.RECHECK_SECONDS:
-                    self.read()
+                self.hear_news()
             except redis.RedisError:
-                self.listener = None  # listen again, from a fresh read, next time
-                raise
-            return self.token
+                logger.warning("Redis unavailable: the data version is read from the database", exc_info=True)
+                self.stop_listening()
+                self.redis_down_until = time.monotonic() + self.RETRY_REDIS_AFTER
+                return database_version()
+            if self.version is None or time.monotonic() - self.read_at > self.RECHECK_SECONDS:
+                self.version, self.read_at = database_version(), time.monotonic()
+            return self.version
 
-    def listen(self):
-        self.listener = self.client.pubsub()
-        self.listener.subscribe(self.channel)
-        # Wait until Redis has the subscription, so no announcement falls between it and the read.
-        confirmed = self.listener.get_message(timeout=2)
-        if confirmed is None or confirmed["type"] != "subscribe":
-            raise redis.ConnectionError("Redis did not confirm the subscription to data version changes.")
-        self.read()
+    def hear_news(self):
+        if self.listener is None:
+            self.listener = self.client.pubsub()
+            self.listener.subscribe(self.channel)
+            # Wait (briefly) until Redis has the subscription, so no news falls between it and the read.
+            confirmed = self.listener.get_message(timeout=settings.REDIS_TIMEOUTS["socket_timeout"])
+            if confirmed is None or confirmed["type"] != "subscribe":
+                raise redis.TimeoutError("Redis did not confirm the subscription to news of changes.")
+            self.version = None  # whatever was missed while not listening: read afresh
+        while (message := self.listener.get_message(timeout=0)) is not None:
+            # A change, or a resubscription (redis-py reconnected) after which news may have been missed.
+            if message["type"] in ("message", "subscribe"):
+                self.version = None
 
-    def read(self):
-        token = self.client.get(self.KEY)
-        if token is None:  # first use, or Redis was emptied: start a new version
-            self.client.set(self.KEY, new_token(), nx=True)
-            token = self.client.get(self.KEY)
-        self.token, self.read_at = token.decode(), time.monotonic()
+    def stop_listening(self):
+        if self.listener is not None:
+            with contextlib.suppress(redis.RedisError):
+                self.listener.close()
+        self.listener = None
+        self.version = None
 
-    def change(self):
-        token = new_token()
-        self.client.pipeline().set(self.KEY, token).publish(self.channel, token).execute()
-
-
-def new_token():
-    return uuid.uuid4().hex[:16]
+    def announce_change(self):
+        """Tell every process the data changed. Runs after the change has
+        committed: if Redis cannot be told, the change stands, the request
+        that made it succeeds, and the others learn of it within
+        RECHECK_SECONDS (or at once, if they too lost Redis)."""
+        try:
+            self.client.publish(self.channel, "changed")
+        except redis.RedisError:
+            logger.warning("Could not announce a data change on Redis; servers see it within %ss",
+                           self.RECHECK_SECONDS, exc_info=True)  # fmt: skip
 
 
 shared_version = SharedDataVersion(settings.REDIS_URL) if settings.SHARED_CACHE else None
@@ -129,13 +159,13 @@ def data_version():
     """What the public data is now, as a short string."""
     if shared_version is not None:
         return shared_version.current()
-    return str(PublishedChange.objects.aggregate(newest=Max("pk"))["newest"] or 0)
+    return database_version()
 
 
 def data_changed():
     """Call when a change the public can see is saved: once it commits, every page is rendered afresh."""
     if shared_version is not None:
-        transaction.on_commit(shared_version.change)
+        transaction.on_commit(shared_version.announce_change)
 
 
 def page_identity(request, version):
@@ -182,13 +212,7 @@ def cached_public_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        try:
-            version = getattr(request, "data_version", None) or data_version()
-        except redis.RedisError:
-            logger.exception("The data version is unknown (Redis unavailable): %s is rendered afresh", request.path)
-            response = view(request, *args, **kwargs)
-            patch_cache_control(response, no_cache=True)
-            return response
+        version = getattr(request, "data_version", None) or data_version()
         stored = stored_page(request, version)
         if stored is not None:
             return stored
@@ -196,7 +220,7 @@ def cached_public_page(view):
         etag, key = page_identity(request, version)
         mark_public(response, etag)
         if response.status_code == 200 and not response.streaming:
-            caches["pages"].set(key, (response.content, dict(response.headers)), CACHED_FOR)
+            store(key, response)
             if len(stored_paths) < MAX_STORED_PATHS:
                 stored_paths.add(request.path)
         return response
@@ -222,7 +246,7 @@ class CachedPublicPageMiddleware:
         ):
             try:
                 request.data_version = data_version()
-            except (redis.RedisError, DatabaseError):  # the page's own handling answers
+            except DatabaseError:  # the page's own handling answers
                 return self.get_response(request)
             stored = stored_page(request, request.data_version)
             if stored is not None:
@@ -236,3 +260,11 @@ def mark_public(response, etag):
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE, must_revalidate=True)
         patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+def store(key, response):
+    """Keep a page; a cache that fails to keep it costs the next visitor a render, never this one their page."""
+    try:
+        caches["pages"].set(key, (response.content, dict(response.headers)), CACHED_FOR)
+    except Exception:  # any cache backend's error
+        logger.warning("Could not store a page in the cache", exc_info=True)

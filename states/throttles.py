@@ -7,6 +7,8 @@ import logging
 import redis
 from rest_framework.throttling import AnonRateThrottle
 
+from states.addresses import client_address
+
 logger = logging.getLogger(__name__)
 
 
@@ -14,6 +16,9 @@ class ReadersRateThrottle(AnonRateThrottle):
     """DRF's limit per reader, which keeps its counts in the shared cache.
     Redis is a cache, not a dependency: while it cannot be reached, readers are
     served unthrottled (and the outage is logged) rather than answered 500."""
+
+    def get_ident(self, request):
+        return client_address(request)  # one reading of the address for every limit, behind the proxy too
 
     def allow_request(self, request, view):
         try:

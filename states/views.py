@@ -23,7 +23,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.core import get_usage
 
+from states.addresses import client_address_for_limits
 from states.charts import cumulative_steps, stacked_bars
 from states.choices import (
     COUNTED_TREATY_STATUSES,
@@ -50,7 +52,7 @@ from states.filters import (
 )
 from states.forms import CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
-from states.models import PublishedChange, Source, State, TimelineEvent, Treaty
+from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
 from states.rules import Figures, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
@@ -408,30 +410,54 @@ def healthz(request):
 
 # --- Corrections from readers ---------------------------------------------------
 
-REPORTS_PER_ADDRESS_PER_HOUR = 5
+# How many corrections the form takes in an hour: from one network address,
+# and from everyone (a wave from many addresses); staff are mailed about the
+# first few of each hour, and find the rest in the research queue.
+CORRECTIONS_PER_ADDRESS = 5
+CORRECTIONS_FROM_EVERYONE = 60
+CORRECTION_MAILS_PER_HOUR = 10
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 REFERENCE = re.compile(r"C-\d{5,}")
 
 
-def reports_from_address(request):
-    """How many corrections this network address sent in the past hour (kept in the cache, not the database)."""
-    return f"corrections-sent:{request.META.get('REMOTE_ADDR', '')}"
+def everyone(group, request):
+    return "everyone"
+
+
+def limit_reached(request):
+    """Which limit this correction would go past ("address" or "everyone"),
+    or None; counting it, atomically (django-ratelimit's count in the shared
+    cache). While the cache is unavailable, only the limit for everyone
+    holds, counted from the reports saved in the past hour."""
+    limits = [
+        ("address", client_address_for_limits, CORRECTIONS_PER_ADDRESS),
+        ("everyone", everyone, CORRECTIONS_FROM_EVERYONE),
+    ]
+    try:
+        for name, key, per_hour in limits:
+            usage = get_usage(request, group=f"corrections-{name}", key=key, rate=f"{per_hour}/h", increment=True)
+            if usage["should_limit"]:
+                return name
+    except Exception:  # any cache backend's error: Redis is a cache, not a dependency
+        logger.warning("Corrections counted from the database: the cache is unavailable", exc_info=True)
+        if CorrectionReport.objects.sent_in_the_past_hour().count() >= CORRECTIONS_FROM_EVERYONE:
+            return "everyone"
+    return None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_correction(request):
     """The public correction form; ``?state=PHL&fact=...`` prefill it from the page a reader came from."""
-    key = reports_from_address(request)
     if request.method == "POST":
-        if cache.get(key, 0) >= REPORTS_PER_ADDRESS_PER_HOUR:
-            return render(request, "corrections/too_many.html", status=429)
         form = CorrectionForm(request.POST)
-        if form.is_valid():
-            report = form.save()
-            cache.set(key, cache.get(key, 0) + 1, timeout=3600)
-            tell_staff_about(report)
-            return redirect(f"{reverse('states:correction_sent')}?reference={report.reference}")
-        return render(request, "corrections/form.html", {"form": form}, status=400)
+        if not form.is_valid():
+            return render(request, "corrections/form.html", {"form": form}, status=400)
+        limit = limit_reached(request)  # counts only reports that would be saved: a typo costs a reader nothing
+        if limit is not None:
+            return render(request, "corrections/too_many.html", {"limit": limit}, status=429)
+        report = form.save()
+        tell_staff_about(report)
+        return redirect(f"{reverse('states:correction_sent')}?reference={report.reference}")
     fact = CONTROL_CHARACTERS.sub("", request.GET.get("fact", ""))[:300]
     form = CorrectionForm(initial={"state": request.GET.get("state", "").upper(), "fact": fact})
     return render(request, "corrections/form.html", {"form": form})
@@ -450,12 +476,16 @@ def tell_staff_about(report):
     A mail failure is logged; the reader's report is already saved."""
     staff = User.objects.filter(is_active=True, is_staff=True).exclude(email="")
     recipients = [user.email for user in staff if user.has_perm("states.change_correctionreport")]
-    if not recipients:
-        return
+    this_hour = CorrectionReport.objects.sent_in_the_past_hour().count()
+    if not recipients or this_hour > CORRECTION_MAILS_PER_HOUR:
+        return  # a wave of reports waits in the research queue rather than flooding everyone's mail
     # Staff work in English, whatever the language of the page the reader wrote from.
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Correction %(reference)s from a reader") % {"reference": report.reference}
-        body = render_to_string("corrections/email.txt", {"report": report})
+        body = render_to_string(
+            "corrections/email.txt",
+            {"report": report, "last_mail_this_hour": this_hour == CORRECTION_MAILS_PER_HOUR},
+        )
     try:
         send_mail(subject, body, None, recipients)
     except Exception:  # any backend error: the report is saved and shows in the research queue

@@ -102,6 +102,20 @@ def test_anonymous_use_is_throttled(client, db, monkeypatch):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_behind_the_proxy_each_reader_has_their_own_api_limit_whatever_they_write_in_x_forwarded_for(
+    client, db, monkeypatch, settings
+):
+    settings.TRUSTED_PROXIES = 1
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+
+    def get(reader, claimed):
+        forwarded = f"{claimed}, {reader}"
+        return client.get("/api/v1/treaties/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    assert [get("198.51.100.7", f"192.0.2.{number}") for number in range(4)] == [200, 200, 200, 429]
+    assert get("198.51.100.8", "192.0.2.1") == 200
+
+
 def test_the_schema_is_valid_openapi_and_describes_every_field(client, db):
     out = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from states import views
 from states.choices import CorrectionStatus
 from states.models import CorrectionReport
 from tests.helpers import staff_user
@@ -103,6 +104,119 @@ def test_an_address_sending_too_many_corrections_is_asked_to_wait(client, db):
     assert response.status_code == 429
     assert "try again in an hour" in response.content.decode()
     assert CorrectionReport.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("fact", "Rome Statute\x1b[31m: accession"),
+        ("what_is_wrong", "The date is wrong \x1b[2J\x1b[H and the right one is 17 March 2018."),
+        ("what_is_wrong", "The date is wrong\x08\x08\x08 and the right one is 17 March 2018."),
+    ],
+)
+def test_control_characters_and_terminal_escapes_are_refused_with_a_clear_message(client, db, field, text):
+    response = client.post(FORM, correction(**{field: text}))
+    assert response.status_code == 400
+    assert "control characters" in response.content.decode()
+    assert not CorrectionReport.objects.exists()
+
+
+def test_line_breaks_in_what_is_wrong_are_kept(client, db):
+    text = "The date is wrong.\r\n\r\nThe right one is 17 March 2018, as the depositary says."
+    assert client.post(FORM, correction(what_is_wrong=text)).status_code == 302
+    assert "\n" in CorrectionReport.objects.get().what_is_wrong
+
+
+def test_a_form_with_a_typo_does_not_count_against_the_readers_limit(client, db):
+    for _ in range(10):
+        assert client.post(FORM, correction(source_url="")).status_code == 400
+    for _ in range(5):
+        assert client.post(FORM, correction()).status_code == 302
+
+
+@pytest.fixture
+def behind_one_proxy(settings):
+    settings.TRUSTED_PROXIES = 1
+
+
+def from_reader(client, address, claimed=""):
+    """A post through the proxy, which appends the address it got the request
+    from to whatever the reader wrote in X-Forwarded-For."""
+    forwarded = f"{claimed}, {address}" if claimed else address
+    return client.post(FORM, correction(), REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+
+def test_behind_the_proxy_each_reader_has_a_limit_of_their_own(client, db, behind_one_proxy):
+    for _ in range(5):
+        assert from_reader(client, "198.51.100.7").status_code == 302
+    assert from_reader(client, "198.51.100.7").status_code == 429
+    assert from_reader(client, "198.51.100.8").status_code == 302  # another reader, same proxy
+
+
+def test_a_reader_cannot_get_a_fresh_limit_by_writing_x_forwarded_for_themselves(client, db, behind_one_proxy):
+    for number in range(5):
+        assert from_reader(client, "198.51.100.7", claimed=f"192.0.2.{number}").status_code == 302
+    assert from_reader(client, "198.51.100.7", claimed="192.0.2.99").status_code == 429
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, db):
+    for number in range(5):
+        assert client.post(FORM, correction(), HTTP_X_FORWARDED_FOR=f"192.0.2.{number}").status_code == 302
+    assert client.post(FORM, correction(), HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+
+
+def test_a_wave_from_many_addresses_meets_the_limit_for_everyone(client, db, monkeypatch):
+    monkeypatch.setattr(views, "CORRECTIONS_FROM_EVERYONE", 3)
+    for number in range(3):
+        assert client.post(FORM, correction(), REMOTE_ADDR=f"198.51.100.{number}").status_code == 302
+    response = client.post(FORM, correction(), REMOTE_ADDR="198.51.100.50")
+    assert response.status_code == 429
+    assert "taking no more reports this hour" in response.content.decode()
+    assert CorrectionReport.objects.count() == 3
+
+
+def test_the_limit_page_is_in_the_readers_language(client, db):
+    for _ in range(5):
+        client.post(f"/th{FORM}", correction())
+    response = client.post(f"/th{FORM}", correction())
+    assert response.status_code == 429
+    assert '<html lang="th"' in response.content.decode()
+    assert "Too many corrections" not in response.content.decode()
+
+
+def test_staff_are_mailed_about_the_first_few_corrections_of_an_hour_not_a_wave(client, roles, monkeypatch):
+    staff_user("pub_with_mail", "Publisher")
+    monkeypatch.setattr(views, "CORRECTION_MAILS_PER_HOUR", 2)
+    for number in range(4):
+        assert client.post(FORM, correction(), REMOTE_ADDR=f"198.51.100.{number}").status_code == 302
+    assert CorrectionReport.objects.count() == 4
+    assert len(mail.outbox) == 2
+    assert "this is the last mail about them for now" in mail.outbox[1].body
+    assert "last mail" not in mail.outbox[0].body
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": settings.REDIS_TIMEOUTS,
+        },
+    }
+
+
+def test_while_redis_is_down_corrections_are_still_taken(client, db, redis_down):
+    assert client.post(FORM, correction()).status_code == 302
+    assert CorrectionReport.objects.count() == 1
+
+
+def test_while_redis_is_down_the_limit_for_everyone_is_counted_from_the_database(client, db, redis_down, monkeypatch):
+    monkeypatch.setattr(views, "CORRECTIONS_FROM_EVERYONE", 2)
+    for number in range(2):
+        assert client.post(FORM, correction(), REMOTE_ADDR=f"198.51.100.{number}").status_code == 302
+    assert client.post(FORM, correction(), REMOTE_ADDR="198.51.100.9").status_code == 429
 
 
 def test_staff_see_corrections_in_the_research_queue_with_status_and_reply(client, as_user, editor):

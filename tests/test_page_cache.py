@@ -4,10 +4,12 @@ shows at once; browsers may reuse a page briefly and get 304 when unchanged."""
 import re
 
 import pytest
+from django.utils import timezone
 
 from states import page_cache
-from states.models import PositionStatement
-from states.page_cache import SharedDataVersion
+from states.choices import ChangeKind, RecordKind
+from states.models import DataEpoch, PositionStatement, PublishedChange
+from states.page_cache import SharedDataVersion, database_version
 from tests.helpers import import_rows, redis_for_tests, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
@@ -18,7 +20,7 @@ def test_an_anonymous_visitor_gets_a_public_cacheable_page_with_an_etag(client, 
     response = client.get(PAGE)
     assert "public" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
     assert "must-revalidate" in response["Cache-Control"]
-    assert re.fullmatch(r'"\w+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}-plain"', response["ETag"])
+    assert re.fullmatch(r'"[\w.]+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}-plain"', response["ETag"])
 
 
 def test_a_repeat_visit_with_the_etag_gets_a_304(client, db):
@@ -104,46 +106,84 @@ def test_with_a_shared_cache_a_publish_shows_once_it_commits(
     assert "Published with a shared cache." in after.content.decode()
 
 
-def get_commands_served(client):
-    return client.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+def a_public_change():
+    """A change committed by another server, without its news reaching Redis."""
+    return PublishedChange.objects.create(
+        made_at=timezone.now(), kind=ChangeKind.CHANGED, record_kind=RecordKind.STATE, title="Elsewhere"
+    )
 
 
-def test_a_change_made_on_one_server_is_known_at_once_to_another_without_asking_redis():
+def test_a_change_announced_on_one_server_is_read_at_once_by_another(db, django_assert_num_queries):
     url = redis_for_tests(4)
     publishing, reading = SharedDataVersion(url), SharedDataVersion(url)
     before = reading.current()
-    gets = get_commands_served(reading.client)
-    publishing.change()
-    after = reading.current()
-    assert get_commands_served(reading.client) == gets  # heard on its channel, not read
-    assert after != before
-    assert after == reading.client.get(SharedDataVersion.KEY).decode()
+    a_public_change()
+    with django_assert_num_queries(0):  # no news yet: the version it knows, without asking
+        assert reading.current() == before
+    publishing.announce_change()
+    with django_assert_num_queries(1):  # the news arrives on its socket, and it asks the database
+        after = reading.current()
+    assert after != before and after == database_version()
 
 
-def test_sites_on_two_databases_of_one_redis_do_not_hear_each_others_changes():
-    this_site, other_site = SharedDataVersion(redis_for_tests(4)), SharedDataVersion(redis_for_tests(5))
-    before = this_site.current()
-    other_site.current()
-    other_site.change()
-    assert this_site.current() == before
-
-
-def test_a_version_set_without_its_announcement_is_read_again_within_seconds():
+def test_the_version_lives_in_the_database_so_emptying_redis_changes_nothing(db):
     url = redis_for_tests(4)
     reading = SharedDataVersion(url)
     before = reading.current()
-    reading.client.set(SharedDataVersion.KEY, "set-elsewhere")
+    reading.client.flushdb()
+    reading.read_at -= SharedDataVersion.RECHECK_SECONDS
+    assert reading.current() == before == database_version()
+
+
+def test_sites_on_two_databases_of_one_redis_do_not_hear_each_others_changes(db, django_assert_num_queries):
+    this_site, other_site = SharedDataVersion(redis_for_tests(4)), SharedDataVersion(redis_for_tests(5))
+    this_site.current()
+    other_site.current()
+    other_site.announce_change()
+    with django_assert_num_queries(0):
+        this_site.current()
+
+
+def test_a_change_whose_news_was_lost_is_read_within_seconds(db):
+    reading = SharedDataVersion(redis_for_tests(4))
+    before = reading.current()
+    a_public_change()
     assert reading.current() == before
     reading.read_at -= SharedDataVersion.RECHECK_SECONDS  # as if that long had passed
-    assert reading.current() == "set-elsewhere"
+    assert reading.current() == database_version() != before
 
 
-def test_while_redis_is_down_pages_are_rendered_afresh_not_refused(client, db, monkeypatch):
+def test_a_restore_moves_the_version_even_when_the_changes_look_the_same(db):
+    before = database_version()
+    DataEpoch.begin_anew()
+    assert database_version() != before
+    assert database_version().split(".")[1:] == before.split(".")[1:]
+
+
+def test_while_redis_is_down_pages_are_still_cached_under_the_databases_version(
+    client, db, monkeypatch, django_assert_num_queries
+):
     monkeypatch.setattr(page_cache, "shared_version", SharedDataVersion("redis://127.0.0.1:1/0"))
-    for _ in range(2):
-        response = client.get(PAGE)
-        assert response.status_code == 200
-        assert "no-cache" in response["Cache-Control"] and "ETag" not in response
+    first = client.get(PAGE)
+    assert first.status_code == 200 and first["ETag"].startswith(f'"{database_version()}-')
+    with django_assert_num_queries(1):  # the version, from the database
+        assert client.get(PAGE).content == first.content
+
+
+def test_while_redis_is_down_a_publish_succeeds_and_shows_at_once(
+    client, as_user, publisher, published_statement, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(page_cache, "shared_version", SharedDataVersion("redis://127.0.0.1:1/0"))
+    before = client.get(PAGE)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(publisher).post(
+            f"{STATEMENTS}{published_statement.pk}/change/",
+            statement_form(published_statement, summary="Published while Redis was down."),
+        )
+    assert response.status_code == 302
+    client.logout()
+    after = client.get(PAGE, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200 and "Published while Redis was down." in after.content.decode()
 
 
 def test_a_page_served_from_the_cache_still_has_every_security_header(client, db):

@@ -9,10 +9,13 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from states import page_cache
 from states.management.commands.backup import postgres_env
+from states.models import DataEpoch
 
 
 class Command(BaseCommand):
@@ -47,4 +50,11 @@ class Command(BaseCommand):
                 backup.backup(connection.connection)
             finally:
                 backup.close()
-        self.stdout.write(f"Restored {source} into {database['NAME']}.")
+        # A backup from an earlier release gets the tables it lacks; then the
+        # restored copy is a new epoch, so no page cached, and no ETag a
+        # browser or proxy kept, from before the restore can match it.
+        call_command("migrate", interactive=False, verbosity=0)
+        DataEpoch.begin_anew()
+        if page_cache.shared_version is not None:
+            page_cache.shared_version.announce_change()
+        self.stdout.write(f"Restored {source} into {database['NAME']}; every server shows it from the next request.")
