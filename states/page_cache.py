@@ -41,10 +41,11 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
+from states.filters import date_from_query
 from states.models import DataEpoch, PublishedChange
 
 logger = logging.getLogger(__name__)
@@ -170,12 +171,37 @@ def data_changed():
 
 def page_identity(request, version):
     """The page's ETag and cache key: the data version, the day (pages default
-    to today) and the address; the key and the ETag also tell a compressed
-    copy from a plain one, as they are different bytes."""
+    to today) and the address as the page reads it (``canonical``); the key
+    and the ETag also tell a compressed copy from a plain one, as they are
+    different bytes."""
     today = timezone.localdate().isoformat()
     compressed = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "plain"
     page = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f'"{version}-{today}-{page}-{compressed}"', f"page:{version}:{today}:{compressed}:{page}"
+
+
+def canonical(request, reads):
+    """Make ``request`` the page's canonical request: only the parameters the
+    page reads, in their fixed order, ``as_of`` written as the date it means
+    (none for today). So ``/?zz=1``, ``/?zz=2`` and ``/?as_of=<today>`` are
+    all ``/``: one render, one cache entry, and a crawler making up parameters
+    is served from the cache. False, changing nothing, when ``as_of`` is not a
+    date: the page's own 400 answers, uncached."""
+    query = QueryDict(mutable=True)
+    for name in reads:
+        values = request.GET.getlist(name)
+        if name == "as_of" and values:
+            try:
+                as_of = date_from_query(values[-1])  # the value the page reads, as with_as_of does
+            except ValueError:
+                return False
+            if as_of != timezone.localdate():
+                query[name] = as_of.isoformat()
+        elif values:
+            query.setlist(name, values)
+    request.META["QUERY_STRING"] = query.urlencode(safe=",")
+    request.GET = QueryDict(request.META["QUERY_STRING"])
+    return True
 
 
 def stored_page(request, version):
@@ -195,14 +221,19 @@ def stored_page(request, version):
     return HttpResponse(content, headers=headers)
 
 
-# The paths this process has stored a page for: only their requests are looked
-# up before the rest of the middleware runs (bounded, as query strings are not part of it).
-stored_paths = set()
+# The paths this process has stored a page for, each with the parameters its
+# page reads: only their requests are looked up before the rest of the
+# middleware runs (bounded, as query strings are not part of it).
+stored_paths = {}
 MAX_STORED_PATHS = 10_000
 
 
-def cached_public_page(view):
-    """Serve ``view`` from the cache for anonymous visitors while the data is unchanged."""
+def cached_public_page(view=None, *, reads=()):
+    """Serve ``view`` from the cache for anonymous visitors while the data is
+    unchanged. ``reads`` names the query parameters the page reads; any other
+    is dropped before the page is rendered or looked up."""
+    if view is None:
+        return functools.partial(cached_public_page, reads=tuple(reads))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -212,6 +243,8 @@ def cached_public_page(view):
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True, no_cache=True)
             return response
+        if not canonical(request, reads):
+            return view(request, *args, **kwargs)
         version = getattr(request, "data_version", None) or data_version()
         stored = stored_page(request, version)
         if stored is not None:
@@ -222,7 +255,7 @@ def cached_public_page(view):
         if response.status_code == 200 and not response.streaming:
             store(key, response)
             if len(stored_paths) < MAX_STORED_PATHS:
-                stored_paths.add(request.path)
+                stored_paths[request.path] = reads
         return response
 
     return wrapper
@@ -243,6 +276,7 @@ class CachedPublicPageMiddleware:
             and request.method in ("GET", "HEAD")
             and request.path in stored_paths
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and canonical(request, stored_paths[request.path])
         ):
             try:
                 request.data_version = data_version()

@@ -103,7 +103,7 @@ def rome_statute():
 
 # The inline map makes this page large; it holds no secret (no form token),
 # so compressing it is safe from BREACH-style attacks.
-@cached_public_page
+@cached_public_page(reads=("as_of", "map", "view"))
 @gzip_page
 @require_safe
 @with_as_of
@@ -160,6 +160,10 @@ def overview(request, as_of):
     )
 
 
+# What /states/ and its CSV read from the query string.
+STATE_LIST_READS = (*StateFilter.base_filters, "sort", "as_of")
+
+
 def filtered_standings(request, as_of):
     """The table's rows: the query string's filters and sort, applied (none
     when a filter's value is not one it offers: the form says why)."""
@@ -176,7 +180,7 @@ def sort_expected():
     return one_of(sorted(SORT_KEYS) + [f"-{key}" for key in sorted(SORT_KEYS)])
 
 
-@cached_public_page
+@cached_public_page(reads=STATE_LIST_READS)
 @require_safe
 @with_as_of
 def state_list(request, as_of):
@@ -251,7 +255,7 @@ CSV_COLUMNS = [
 ]
 
 
-@cached_public_page
+@cached_public_page(reads=STATE_LIST_READS)
 @require_safe
 @with_as_of
 def state_list_csv(request, as_of):
@@ -270,7 +274,7 @@ def state_list_csv(request, as_of):
     return response
 
 
-@cached_public_page
+@cached_public_page(reads=("as_of",))
 @require_safe
 @with_as_of
 def state_detail(request, iso3, as_of):
@@ -298,7 +302,7 @@ def state_detail(request, iso3, as_of):
     )
 
 
-@cached_public_page
+@cached_public_page(reads=("states", "as_of"))
 @require_safe
 @with_as_of
 def compare(request, as_of):
@@ -324,7 +328,7 @@ def compare(request, as_of):
     )
 
 
-@cached_public_page
+@cached_public_page(reads=("as_of",))
 @require_safe
 @with_as_of
 def convention(request, as_of):
@@ -495,7 +499,7 @@ def tell_staff_about(report):
 CHANGES_PER_PAGE = 50
 
 
-@cached_public_page
+@cached_public_page(reads=(*PublishedChangeFilter.base_filters, "page"))
 @require_safe
 def changes(request):
     """Published changes, newest first, with what changed and the reason
@@ -532,7 +536,7 @@ def embeddable_figure(name):
     return FIGURES[name]
 
 
-@cached_public_page
+@cached_public_page(reads=("as_of",))
 @require_safe
 @with_as_of
 def embed_figure(request, name, as_of):
@@ -551,7 +555,7 @@ def embed_figure(request, name, as_of):
     return render(request, "embed/figure.html", context)
 
 
-@cached_public_page
+@cached_public_page(reads=("as_of",))
 @require_safe
 @with_as_of
 def embed_figure_badge(request, name, as_of):
@@ -574,7 +578,7 @@ def embed_figure_badge(request, name, as_of):
     return response
 
 
-@cached_public_page
+@cached_public_page(reads=("layer", "as_of"))
 @require_safe
 @with_as_of
 def embed_map(request, as_of):
@@ -595,7 +599,7 @@ def embed_map(request, as_of):
     return render(request, "embed/map.html", context)
 
 
-@cached_public_page
+@cached_public_page(reads=("as_of",))
 @require_safe
 @with_as_of
 def embed_state(request, iso3, as_of):

@@ -192,3 +192,33 @@ def test_a_page_served_from_the_cache_still_has_every_security_header(client, db
     assert again.content == first.content
     for header in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "X-Content-Type-Options"):
         assert again[header] == first[header], header
+
+
+def test_a_parameter_the_page_does_not_read_is_served_from_the_cache(client, db, django_assert_num_queries):
+    first = client.get("/", {"utm_source": "newsletter"})
+    with django_assert_num_queries(1):  # the data version: no render
+        again = client.get("/", {"zz": "a crawler's random value"})
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert "utm_source" not in first.content.decode() and "zz" not in again.content.decode()
+
+
+def test_as_of_is_keyed_by_the_date_it_means(client, db, django_assert_num_queries):
+    client.get(PAGE, {"as_of": "2026-11-29"})
+    with django_assert_num_queries(2):  # the data version, twice: no render
+        client.get(PAGE, {"as_of": " 2026-11-29 "})
+        client.get(PAGE, {"as_of": ["1999-01-01", "2026-11-29"]})  # the page reads the last
+    client.get(PAGE)
+    with django_assert_num_queries(1):  # today's date is the page of today
+        client.get(PAGE, {"as_of": timezone.localdate().isoformat()})
+
+
+def test_parameters_the_page_reads_still_make_pages_of_their_own(client, db):
+    whole, west = client.get("/"), client.get("/", {"view": "west_asia"})
+    assert whole["ETag"] != west["ETag"]
+    assert client.get("/", {"view": "west_asia", "zz": "1"})["ETag"] == west["ETag"]
+
+
+def test_a_malformed_as_of_is_refused_and_never_stored(client, db):
+    for _ in range(2):
+        response = client.get(PAGE, {"as_of": "2026-13-45"})
+        assert response.status_code == 400 and "ETag" not in response

@@ -229,23 +229,24 @@ def test_a_value_no_page_can_read_gets_a_400_never_a_silent_default(client, db, 
 
 
 @pytest.mark.parametrize(
-    ("path", "query", "accepted"),
+    ("path", "query", "accepted", "kept"),
     [
-        ("/", {"map": "positions"}, "rome_statute, position, submission"),
-        ("/", {"view": "europe"}, "all, west_asia"),
-        ("/states/", {"sort": "population"}, "name, position"),
-        ("/changes/", {"page": "0"}, "a page number from 1 to 1"),
-        ("/changes/", {"page": "7"}, "a page number from 1 to 1"),
+        ("/", {"map": "positions"}, "rome_statute, position, submission", "as_of=2026-11-29"),
+        ("/", {"view": "europe"}, "all, west_asia", "as_of=2026-11-29"),
+        ("/states/", {"sort": "population"}, "name, position", "as_of=2026-11-29"),
+        ("/changes/", {"page": "0"}, "a page number from 1 to 1", "kind=added"),
+        ("/changes/", {"page": "7"}, "a page number from 1 to 1", "kind=added"),
     ],
 )
 def test_the_400_page_says_what_the_parameter_accepts_and_links_to_the_page_without_it(
-    client, db, path, query, accepted
+    client, db, path, query, accepted, kept
 ):
-    response = client.get(path, {**query, "as_of": "2026-11-29"})
+    name, value = kept.split("=")
+    response = client.get(path, {**query, name: value})
     page = response.content.decode()
     assert response.status_code == 400
     assert accepted in re.sub(r"</?code[^>]*>", "", page)  # each accepted code is marked as code
-    assert f'href="{path}?as_of=2026-11-29"' in page
+    assert f'href="{path}?{kept}"' in page
 
 
 def test_a_filter_value_the_list_does_not_offer_gets_a_400_with_the_form_saying_why(client, db):
