@@ -7,12 +7,17 @@ spreadsheet shows as text; an import takes one apostrophe off again, so an
 exported file imports back unchanged. Used by the public CSV and the admin.
 
 An upload is refused, before it is parsed, above MAX_IMPORT_BYTES or
-MAX_IMPORT_ROWS; an XLSX (a zip) is unpacked with a counter, so a zip bomb
-stops at MAX_XLSX_UNPACKED_BYTES instead of filling the memory.
+MAX_IMPORT_ROWS: rows are counted as a stream, whatever the line endings,
+stopping just past the limit. An XLSX (a zip) is unpacked with a counter
+first, so a zip bomb stops at MAX_XLSX_UNPACKED_BYTES instead of filling the
+memory.
 """
 
+import csv
+import io
 import zipfile
 
+import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -53,13 +58,57 @@ def check_import_file(upload):
     upload.seek(0)
     is_zip = upload.read(4) == b"PK\x03\x04"
     upload.seek(0)
-    if is_zip:
-        check_unpacked_size(upload)
-    else:
-        lines = sum(chunk.count(b"\n") for chunk in upload.chunks())
+    try:
+        if is_zip:
+            check_unpacked_size(upload)
+            rows = count_xlsx_rows(upload)
+        else:
+            rows = count_csv_rows(upload)
+    finally:
         upload.seek(0)
-        if lines > MAX_IMPORT_ROWS + 1:
-            raise too_many_rows(lines - 1)
+    if rows > MAX_IMPORT_ROWS:
+        raise ValidationError(
+            _(
+                "This file has more than %(limit)s rows; up to %(limit)s can be imported at once. "
+                "Split it into smaller files."
+            )
+            % {"limit": f"{MAX_IMPORT_ROWS:,}"}
+        )
+
+
+def count_csv_rows(upload):
+    """The CSV's rows below its header, whatever its line endings (a file with
+    carriage returns alone is as many rows as one with CRLF), stopping just
+    past the limit. Only counted: nothing is kept."""
+    text = io.TextIOWrapper(upload, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        rows = -1  # the header
+        for rows, _row in enumerate(csv.reader(text), start=0):
+            if rows > MAX_IMPORT_ROWS:
+                break
+        return max(rows, 0)
+    except csv.Error:
+        raise ValidationError(_("This file is not a readable CSV file.")) from None
+    finally:
+        text.detach()  # leaves the upload open for the import itself
+
+
+def count_xlsx_rows(upload):
+    """The first sheet's rows below its header, read as a stream (openpyxl's
+    read-only mode, which never holds the sheet in memory), stopping just past
+    the limit; the sheet's own claim of its size is not trusted."""
+    try:
+        workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a malformed file
+        raise ValidationError(_("This file is not a readable XLSX spreadsheet.")) from None
+    try:
+        rows = -1
+        for rows, _row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=0):
+            if rows > MAX_IMPORT_ROWS:
+                break
+        return max(rows, 0)
+    finally:
+        workbook.close()
 
 
 def check_unpacked_size(upload):

@@ -4,8 +4,10 @@ same review rules as an edit, and exports that open safely in a spreadsheet."""
 import csv
 import io
 import re
+import time
 import zipfile
 
+import openpyxl
 import pytest
 import tablib
 
@@ -117,7 +119,34 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_read(as_user, publi
 def test_a_file_above_the_row_limit_is_refused_before_it_is_read(as_user, publisher):
     rows = b"state,date,forum\n" + b"SGP,2026-11-20,PrepCom\n" * 5001
     response = upload(as_user(publisher), rows, "long.csv", "0")
-    assert "This file has 5,001 rows; up to 5,000 can be imported at once" in response.content.decode()
+    assert "This file has more than 5,000 rows; up to 5,000 can be imported at once" in response.content.decode()
+    assert not PositionStatement.objects.filter(forum="PrepCom").exists()
+
+
+def test_rows_ended_by_carriage_returns_alone_are_counted_before_the_file_is_parsed(as_user, publisher):
+    rows = b"state,date,forum\r" + b"SGP,2026-11-20,PrepCom\r" * 100_000  # about 2.3 MB
+    started = time.monotonic()
+    response = upload(as_user(publisher), rows, "old-mac.csv", "0")
+    assert "This file has more than 5,000 rows" in response.content.decode()
+    assert time.monotonic() - started < 5
+
+
+def xlsx_of(rows):
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["state", "date", "forum"])
+    for _ in range(rows):
+        sheet.append(["SGP", "2026-11-20", "PrepCom"])
+    content = io.BytesIO()
+    workbook.save(content)
+    return content.getvalue()
+
+
+def test_a_spreadsheet_above_the_row_limit_is_refused_before_it_is_loaded(as_user, publisher):
+    started = time.monotonic()
+    response = upload(as_user(publisher), xlsx_of(70_000), "long.xlsx", "1")
+    assert "This file has more than 5,000 rows" in response.content.decode()
+    assert time.monotonic() - started < 10
     assert not PositionStatement.objects.filter(forum="PrepCom").exists()
 
 
