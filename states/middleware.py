@@ -2,13 +2,16 @@
 
 import logging
 import re
+import sys
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +78,37 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, InterfaceError | OperationalError):
+        if not is_a_database_outage(exception):
             return None
         logger.error("Database unavailable for %s", request.path, exc_info=exception)
+        return database_unavailable(request)
+
+
+def is_a_database_outage(exception):
+    return isinstance(exception, InterfaceError | OperationalError)
+
+
+def database_unavailable(request):
+    """The 503 answer: JSON for the API (its readers are programs), the page for everyone else."""
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": "The database is briefly unavailable. Nothing is lost: please try again in a minute."},
+            status=503,
+        )
+    else:
         response = render(request, "503.html", status=503)
-        response["Retry-After"] = "60"
-        return response
+    response["Retry-After"] = "60"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error(request):
+    """Django's 500 page (settings' handler500), except for a database outage
+    met before any view ran, such as a signed-in page reading its session and
+    user in the middleware: that is the 503 too."""
+    if is_a_database_outage(sys.exc_info()[1]):
+        return database_unavailable(request)
+    return defaults.server_error(request)
 
 
 class HeadWithoutBodyMiddleware:

@@ -161,8 +161,9 @@ def test_the_health_check_reports_database_and_cache(client, db):
     assert response["Cache-Control"] == "no-store"
 
 
-def test_a_database_outage_gets_a_clear_503_and_is_logged(tmp_path):
-    # The production path: static files collected, as make serve does.
+@pytest.fixture
+def collected_static(tmp_path):
+    """The production path: static files collected, as make serve does."""
     collected = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
         cwd=ROOT,
@@ -171,6 +172,11 @@ def test_a_database_outage_gets_a_clear_503_and_is_logged(tmp_path):
         text=True,
     )
     assert collected.returncode == 0, collected.stderr
+    return tmp_path
+
+
+def test_a_database_outage_gets_a_clear_503_and_is_logged(collected_static):
+    tmp_path = collected_static
     # A real outage: nothing listens on port 1.
     result = django_in_a_process(
         "from django.test import Client\n"
@@ -189,6 +195,30 @@ def test_a_database_outage_gets_a_clear_503_and_is_logged(tmp_path):
     assert '"database": "unavailable: OperationalError"' in result.stdout
     assert "Database unavailable for /" in result.stdout + result.stderr  # the log line, with its traceback
     assert "Traceback" in result.stdout + result.stderr
+
+
+def test_during_a_database_outage_staff_pages_answer_503_and_the_api_answers_json(collected_static):
+    tmp_path = collected_static
+    result = django_in_a_process(
+        "import json\n"
+        "from django.test import Client\n"
+        "staff = Client(raise_request_exception=False)\n"
+        "staff.cookies['sessionid'] = 'a-signed-in-session'\n"
+        "for path in ('/admin/', '/admin/states/positionstatement/', '/states/PHL/', '/api/v1/states/'):\n"
+        "    response = staff.get(path)\n"
+        "    print(path, response.status_code, response.get('Retry-After'), response['Content-Type'])\n"
+        "response = Client(raise_request_exception=False).get('/api/v1/figures/')\n"
+        "print('api', response.status_code, json.loads(response.content)['detail'])\n",
+        DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing",
+        SECRET_KEY=PRODUCTION["SECRET_KEY"],
+        ALLOWED_HOSTS="testserver",
+        HTTPS="0",
+        STATIC_ROOT=str(tmp_path),
+    )
+    for path in ("/admin/", "/admin/states/positionstatement/", "/states/PHL/"):
+        assert f"{path} 503 60 text/html" in result.stdout, result.stdout + result.stderr
+    assert "/api/v1/states/ 503 60 application/json" in result.stdout, result.stdout + result.stderr
+    assert "api 503 The database is briefly unavailable" in result.stdout
 
 
 @pytest.mark.parametrize("path", PARAMETERS_OF)
