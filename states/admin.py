@@ -7,14 +7,16 @@ research queue in ``states.admin_site``."""
 import logging
 
 import tablib
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, models, transaction
+from django.db import IntegrityError, OperationalError, models, transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -137,17 +139,38 @@ def is_lock_conflict(error):
     return getattr(error.__cause__, "sqlstate", None) in LOCK_CONFLICTS
 
 
-def refusing_for_lock_conflict(form_class):
-    """The form, refusing to save with ``LOCK_CONFLICT_MESSAGE`` and keeping
-    what the user typed (the change form shows it again)."""
+def refusing(form_class, message=LOCK_CONFLICT_MESSAGE):
+    """The form, refusing to save with ``message`` and keeping what the user
+    typed (the change form shows it again)."""
 
     class Refusing(form_class):
         def clean(self):
             super().clean()  # every other error is shown too
-            raise ValidationError(LOCK_CONFLICT_MESSAGE, code="lock_conflict")
+            raise ValidationError(message, code="refused")
 
     Refusing.__name__ = form_class.__name__
     return Refusing
+
+
+def broken_rule(error):
+    """The message of the named database constraint an IntegrityError broke,
+    or None. A form checks each rule before saving, but a rule that depends
+    on what the save itself decides (a statement's uniqueness among the
+    published ones, when the save publishes it) is only met by the database."""
+    text = str(error)
+    # SQLite names the columns of a unique rule instead of the rule: "UNIQUE constraint failed: t.a, t.b".
+    columns = set(text.partition("UNIQUE constraint failed: ")[2].split(", "))
+    for model in apps.get_app_config("states").get_models():
+        for constraint in model._meta.constraints:
+            fields = getattr(constraint, "fields", ())
+            same_columns = fields and columns == {
+                f"{model._meta.db_table}.{model._meta.get_field(name).column}" for name in fields
+            }
+            if constraint.name in text or same_columns:
+                return _("Not saved: %(rule)s Nothing of yours was saved; your input is still in the form.") % {
+                    "rule": constraint.get_violation_error_message()
+                }
+    return None
 
 
 def refuse_an_id_that_is_not_a_number(*ids):
@@ -171,7 +194,25 @@ def what_moved(draft, reviewed):
     return " ".join(str(part) for part in parts)
 
 
-class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class IdsOnlyAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the chosen record up again to draw
+    it; a posted value that is no id (a tampered form) made that lookup a 500,
+    rather than the field's own "Select a valid choice"."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [choice for choice in value if is_a_number(choice)], attr)
+
+
+class AutocompleteByIdOnly:
+    """For admins and inlines with autocomplete_fields: see IdsOnlyAutocompleteSelect."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = IdsOnlyAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class AuditedAdmin(AutocompleteByIdOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Every save gives a reason and lands in the history (with revert); bulk import and export.
 
     Every write view runs again once if the database chose it as the loser
@@ -197,6 +238,7 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         """``view``, run again once if it lost a deadlock. If it loses twice: a
         form view (``keep_input``) shows the form again with the user's input
         and a refusal; any other view says so and goes back."""
+        refusal = LOCK_CONFLICT_MESSAGE
         for attempt in (1, 2):
             try:
                 return view(request, *args, **kwargs)
@@ -204,16 +246,22 @@ class AuditedAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
                 if not is_lock_conflict(error):
                     raise
                 logger.warning("Lock conflict on %s (attempt %d of 2)", request.path, attempt, exc_info=error)
+            except IntegrityError as error:
+                refusal = broken_rule(error)
+                if refusal is None:
+                    raise
+                logger.warning("A database rule refused a save on %s", request.path, exc_info=error)
+                break
         if keep_input:
-            request.refused_for_lock_conflict = True
+            request.refusal = refusal
             return view(request, *args, **kwargs)
-        messages.error(request, LOCK_CONFLICT_MESSAGE)
+        messages.error(request, refusal)
         return redirect(request.get_full_path())
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if getattr(request, "refused_for_lock_conflict", False):
-            return refusing_for_lock_conflict(form)
+        if getattr(request, "refusal", None):
+            return refusing(form, request.refusal)
         return form
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -520,7 +568,7 @@ class SourceAdmin(AuditedAdmin):
     readonly_fields = []
 
 
-class FactInline(admin.StackedInline):
+class FactInline(AutocompleteByIdOnly, admin.StackedInline):
     form = VersionCheckedForm
     formfield_overrides = URLS_ASSUME_HTTPS
     extra = 0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from states.models import State, TreatyAction
+from states.models import PositionStatement, State, TreatyAction
 
 
 @pytest.fixture
@@ -62,3 +62,35 @@ def test_sources_are_offered_by_autocomplete(as_user, editor):
     )
     assert response.status_code == 200
     assert "Singapore" in response.content.decode()
+
+
+def test_a_second_published_statement_with_the_same_state_source_and_date_is_refused_in_words(
+    as_user, publisher, published_statement
+):
+    statement = published_statement
+    response = as_user(publisher).post(
+        "/admin/states/positionstatement/add/",
+        {
+            "state": statement.state_id,
+            "source": statement.source_id,
+            "date": statement.date.isoformat(),
+            "date_precision": "day",
+            "forum": "The same statement again",
+            "summary": "Entered twice by mistake.",
+            "position": statement.position,
+            "verification": "primary",
+            "change_reason": "Adding it again",
+        },
+    )
+    assert response.status_code == 200
+    assert "This statement is already recorded (same state, source and date)." in response.content.decode()
+    assert not PositionStatement.objects.filter(forum="The same statement again").exists()
+
+
+def test_a_source_that_is_not_an_id_is_refused_by_the_form_not_a_500(as_user, publisher, singapore):
+    response = as_user(publisher).post(
+        "/admin/states/positionstatement/add/",
+        {"state": singapore.pk, "source": "secondary", "date": "2026-11-20", "date_precision": "day"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
