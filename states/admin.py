@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -212,7 +212,22 @@ class AutocompleteByIdOnly:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AuditedAdmin(AutocompleteByIdOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
+class OutOfRangeLookupsRefused:
+    """The change list filters by whatever the address names (?state=5); a
+    number past what the database holds was a 500 rather than the admin's own
+    "invalid lookup" page."""
+
+    def changelist_view(self, request, extra_context=None):
+        # Refused before any query: on PostgreSQL the error would also end the transaction.
+        numbers = [value.removeprefix("-") for value in request.GET.values() if value.removeprefix("-").isdigit()]
+        if not all(is_a_number(number) for number in numbers):
+            if ERROR_FLAG in request.GET:
+                raise Http404(_("There is no record with that number."))
+            return redirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+
+class AuditedAdmin(OutOfRangeLookupsRefused, AutocompleteByIdOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
     """Every save gives a reason and lands in the history (with revert); bulk import and export.
 
     Every write view runs again once if the database chose it as the loser
@@ -229,6 +244,11 @@ class AuditedAdmin(AutocompleteByIdOnly, ImportExportModelAdmin, SimpleHistoryAd
     import_template_name = "admin/states/import.html"
     import_formats = [base_formats.CSV, base_formats.XLSX]
     export_formats = [SafeCSV, SafeXLSX]
+
+    def get_valid_export_item_pks(self, request):
+        # django-import-export 4.4 calls this itself on every "export selected", then warns
+        # that it is deprecated; the same records, without the warning.
+        return self.model._default_manager.values_list("pk", flat=True)
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
@@ -274,7 +294,21 @@ class AuditedAdmin(AutocompleteByIdOnly, ImportExportModelAdmin, SimpleHistoryAd
         return self.retried_on_lock_conflict(super().changelist_view, request, extra_context)
 
     def process_import(self, request, **kwargs):
-        return self.retried_on_lock_conflict(super().process_import, request, **kwargs)
+        try:
+            return self.retried_on_lock_conflict(super().process_import, request, **kwargs)
+        except (OSError, ValueError, IndexError, UnicodeError):
+            # A confirmation naming a stored file that is gone (confirmed twice,
+            # or made up) or a format that is not one of the list.
+            logger.warning("An import confirmation that cannot be read", exc_info=True)
+            messages.error(
+                request,
+                _(
+                    "Nothing was imported: this confirmation no longer matches a previewed file (each "
+                    "preview is confirmed once). Upload the file again."
+                ),
+            )
+            info = self.opts.app_label, self.opts.model_name
+            return redirect(f"admin:{info[0]}_{info[1]}_import")
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: one refused row leaves the whole file unapplied.
@@ -765,7 +799,7 @@ class TimelineEventAdmin(ReviewedFactAdmin):
 
 
 @admin.register(SeedRow)
-class SeedRowAdmin(admin.ModelAdmin):
+class SeedRowAdmin(OutOfRangeLookupsRefused, admin.ModelAdmin):
     """The seed loader's ledger, to read: which seed row became which record.
     Only ``load_seed`` writes it (see the README's account of the seed)."""
 
@@ -784,7 +818,7 @@ class SeedRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(CorrectionReport)
-class CorrectionReportAdmin(admin.ModelAdmin):
+class CorrectionReportAdmin(OutOfRangeLookupsRefused, admin.ModelAdmin):
     """Readers' corrections: staff read them and answer with a status and a
     reply note; what the reader wrote is never edited."""
 
@@ -811,7 +845,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(OutOfRangeLookupsRefused, UserAdmin):
     """Django's user admin, with a one-time link for a new member of staff
     to choose their own password (as ``manage.py create_staff_user`` prints)."""
 

@@ -125,16 +125,24 @@ class HeadWithoutBodyMiddleware:
         return response
 
 
+def holds_nul(query):
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+
 class RefuseNulInQueryMiddleware:
-    """A query string with a NUL character gets a 400 that says so: no field
-    of the tracker can hold one, and PostgreSQL refuses it in any query."""
+    """A query string or a posted form with a NUL character gets a 400 that
+    says so: no field of the tracker can hold one, and PostgreSQL refuses it
+    in any query (a form field that looks records up, such as the admin's
+    export, would otherwise answer 500)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+        if holds_nul(request.GET):
             return render(request, "400_nul.html", status=400)
+        if request.method == "POST" and holds_nul(request.POST):
+            return render(request, "400_nul.html", {"posted": True}, status=400)
         return self.get_response(request)
 
 
