@@ -161,8 +161,11 @@ def source_is_public(source, user):
 
 def announce_source_cited_first_by(record, made_at):
     """The entry a source waited for: the first public record to cite it."""
+    # Cheapest first: an import citing one source in every row asks this of each.
+    if announced(record.source_id) or cited_publicly(record.source_id, besides=record):
+        return
     source = Source.objects.filter(pk=record.source_id).first()
-    if source is None or announced(source.pk) or cited_publicly(source.pk, besides=record):
+    if source is None:
         return
     PublishedChange.objects.create(
         made_at=made_at,
@@ -185,11 +188,16 @@ def record_published_change(sender, instance, history_instance, **kwargs):
     row = sender.objects.get(pk=history_instance.pk)
     instance = type(instance).objects.filter(pk=instance.pk).first() or instance
     previous = (
-        sender.objects.filter(id=instance.pk)
-        .exclude(history_id=row.history_id)
-        .filter(history_date__lte=row.history_date)
-        .order_by("-history_date", "-history_id")
-        .first()
+        None
+        if row.history_type == "+"
+        # a record just created has no earlier version
+        else (
+            sender.objects.filter(id=instance.pk)
+            .exclude(history_id=row.history_id)
+            .filter(history_date__lte=row.history_date)
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
     )
     kind = change_kind(row, previous)
     if kind is None:

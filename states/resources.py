@@ -64,15 +64,20 @@ class LookupWidget(widgets.ForeignKeyWidget):
     def __init__(self, model, field, also=(), missing="", **kwargs):
         super().__init__(model, field, **kwargs)
         self.also, self.missing = also, missing
+        # What each name found, for the rest of the import: each resource (one per
+        # import) works on its own copy of its fields, so nothing outlives the import.
+        self.found = {}
 
     def clean(self, value, row=None, **kwargs):
         text = str(value or "").strip()
         if not text:
             return None
-        query = Q(**{f"{self.field}__iexact": text})
-        for name in self.also:
-            query |= Q(**{f"{name}__iexact": text})
-        match = self.model.objects.filter(query).first()
+        if text.casefold() not in self.found:
+            query = Q(**{f"{self.field}__iexact": text})
+            for name in self.also:
+                query |= Q(**{f"{name}__iexact": text})
+            self.found[text.casefold()] = self.model.objects.filter(query).first()
+        match = self.found[text.casefold()]
         if match is None:
             raise ValueError(self.missing % {"value": text})
         return match

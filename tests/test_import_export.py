@@ -13,7 +13,7 @@ import tablib
 
 from states.models import PositionStatement, TreatyAction
 from states.resources import TreatyActionResource
-from states.spreadsheets import spreadsheet_safe
+from states.spreadsheets import MAX_IMPORT_ROWS, spreadsheet_safe
 from tests.helpers import import_rows
 
 STATEMENTS = "/admin/states/positionstatement/"
@@ -117,9 +117,12 @@ def test_a_file_above_the_size_limit_is_refused_before_it_is_read(as_user, publi
 
 
 def test_a_file_above_the_row_limit_is_refused_before_it_is_read(as_user, publisher):
-    rows = b"state,date,forum\n" + b"SGP,2026-11-20,PrepCom\n" * 5001
+    rows = b"state,date,forum\n" + b"SGP,2026-11-20,PrepCom\n" * (MAX_IMPORT_ROWS + 1)
     response = upload(as_user(publisher), rows, "long.csv", "0")
-    assert "This file has more than 5,000 rows; up to 5,000 can be imported at once" in response.content.decode()
+    assert (
+        f"This file has more than {MAX_IMPORT_ROWS:,} rows; up to {MAX_IMPORT_ROWS:,} can be imported at once"
+        in response.content.decode()
+    )
     assert not PositionStatement.objects.filter(forum="PrepCom").exists()
 
 
@@ -127,7 +130,7 @@ def test_rows_ended_by_carriage_returns_alone_are_counted_before_the_file_is_par
     rows = b"state,date,forum\r" + b"SGP,2026-11-20,PrepCom\r" * 100_000  # about 2.3 MB
     started = time.monotonic()
     response = upload(as_user(publisher), rows, "old-mac.csv", "0")
-    assert "This file has more than 5,000 rows" in response.content.decode()
+    assert f"This file has more than {MAX_IMPORT_ROWS:,} rows" in response.content.decode()
     assert time.monotonic() - started < 5
 
 
@@ -145,7 +148,7 @@ def xlsx_of(rows):
 def test_a_spreadsheet_above_the_row_limit_is_refused_before_it_is_loaded(as_user, publisher):
     started = time.monotonic()
     response = upload(as_user(publisher), xlsx_of(70_000), "long.xlsx", "1")
-    assert "This file has more than 5,000 rows" in response.content.decode()
+    assert f"This file has more than {MAX_IMPORT_ROWS:,} rows" in response.content.decode()
     assert time.monotonic() - started < 10
     assert not PositionStatement.objects.filter(forum="PrepCom").exists()
 

@@ -14,8 +14,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -32,6 +34,11 @@ PAGES = [
     "/about/",
 ]
 TRIVIAL = "/robots.txt"
+# A crawler that makes up a parameter for each request: the page reads none of
+# them, so each is the overview from the cache (states/page_cache.canonical).
+RANDOM_PARAMETER = "/?zz=<random>"
+RANDOM_PARAMETER_SCRIPT = 'request = function() return wrk.format("GET", "/?zz=" .. math.random(1, 1000000000)) end\n'
+
 # The cheapest page rendered from a template: the base layout around static
 # text, no query. What it reaches uncached is the most any page rendered afresh
 # can reach, whatever its own work costs.
@@ -68,7 +75,7 @@ class Command(BaseCommand):
             rows = []
             for kind, (base, _process) in servers.items():
                 static_file = ["/static/css/site.css"] if kind == "cached" else []
-                paths = [TRIVIAL, *static_file, LAYOUT_ONLY, *PAGES]
+                paths = [TRIVIAL, *static_file, LAYOUT_ONLY, *PAGES, RANDOM_PARAMETER]
                 results = {path: self.measure(base + path, options) for path in paths}
                 trivial = results[TRIVIAL]["rps"]
                 for path, result in results.items():
@@ -98,11 +105,17 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not start")
 
     def measure(self, url, options):
+        script = []
+        if url.endswith(RANDOM_PARAMETER):
+            url = url.removesuffix(RANDOM_PARAMETER) + "/"
+            path = Path(tempfile.gettempdir()) / "cahtracker-bench-random-parameter.lua"
+            path.write_text(RANDOM_PARAMETER_SCRIPT)
+            script = ["-s", str(path)]
         # Warm up (fills the cache, opens database connections), then measure.
-        subprocess.run(["wrk", "-t2", "-c4", "-d1s", url], capture_output=True, check=True)
+        subprocess.run(["wrk", "-t2", "-c4", "-d1s", *script, url], capture_output=True, check=True)
         output = subprocess.run(
             ["wrk", "-t2", f"-c{options['connections']}", f"-d{options['seconds']}s", "--latency",
-             "-H", "Accept-Encoding: gzip", url],
+             "-H", "Accept-Encoding: gzip", *script, url],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
