@@ -175,20 +175,25 @@ def collected_static(tmp_path):
     return tmp_path
 
 
+def during_an_outage(static_root):
+    """Production settings with a real outage: nothing listens on port 1."""
+    return {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing",
+        "SECRET_KEY": PRODUCTION["SECRET_KEY"],
+        "ALLOWED_HOSTS": "testserver",
+        "HTTPS": "0",
+        "STATIC_ROOT": str(static_root),
+    }
+
+
 def test_a_database_outage_gets_a_clear_503_and_is_logged(collected_static):
-    tmp_path = collected_static
-    # A real outage: nothing listens on port 1.
     result = django_in_a_process(
         "from django.test import Client\n"
         "for path in ('/', '/healthz'):\n"
         "    response = Client().get(path)\n"
         "    print(response.status_code, response.get('Retry-After'))\n"
         "    print(response.content.decode()[:4000])\n",
-        DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing",
-        SECRET_KEY=PRODUCTION["SECRET_KEY"],
-        ALLOWED_HOSTS="testserver",
-        HTTPS="0",
-        STATIC_ROOT=str(tmp_path),
+        **during_an_outage(collected_static),
     )
     assert "503 60" in result.stdout, result.stderr
     assert "The tracker is briefly unavailable" in result.stdout
@@ -198,7 +203,6 @@ def test_a_database_outage_gets_a_clear_503_and_is_logged(collected_static):
 
 
 def test_during_a_database_outage_staff_pages_answer_503_and_the_api_answers_json(collected_static):
-    tmp_path = collected_static
     result = django_in_a_process(
         "import json\n"
         "from django.test import Client\n"
@@ -209,11 +213,7 @@ def test_during_a_database_outage_staff_pages_answer_503_and_the_api_answers_jso
         "    print(path, response.status_code, response.get('Retry-After'), response['Content-Type'])\n"
         "response = Client(raise_request_exception=False).get('/api/v1/figures/')\n"
         "print('api', response.status_code, json.loads(response.content)['detail'])\n",
-        DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing",
-        SECRET_KEY=PRODUCTION["SECRET_KEY"],
-        ALLOWED_HOSTS="testserver",
-        HTTPS="0",
-        STATIC_ROOT=str(tmp_path),
+        **during_an_outage(collected_static),
     )
     for path in ("/admin/", "/admin/states/positionstatement/", "/states/PHL/"):
         assert f"{path} 503 60 text/html" in result.stdout, result.stdout + result.stderr

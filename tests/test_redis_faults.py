@@ -20,7 +20,7 @@ import redis
 from django_otp.oath import TOTP
 
 from tests.test_backups import ROOT
-from tests.test_servers import Browser, at_the_same_moment, free_port, supports
+from tests.test_servers import Browser, at_the_same_moment, free_port, supports, wait_until_serving
 
 REDIS_SERVER = shutil.which("redis-server")
 if not REDIS_SERVER and not os.environ.get("CI"):
@@ -32,6 +32,14 @@ ON_POSTGRES = DATABASE_URL.startswith("postgres")
 DATABASE = f"{DATABASE_URL.rsplit('/', 1)[-1] or 'cahtracker'}_redis_faults"
 AUTHENTICATOR_KEY = "5" * 40
 PAGES = ["/", "/states/PHL/", "/api/v1/states/PHL/", "/api/v1/figures/"]
+A_CORRECTION = {
+    "state": "PHL",
+    "fact": "Rome Statute",
+    "what_is_wrong": "The withdrawal took effect on 17 March 2019, a year after it was notified.",
+    "source_url": "https://treaties.un.org/",
+    "email": "",
+    "website": "",
+}
 
 
 def fetch(url, headers=None):
@@ -151,12 +159,7 @@ def site(tmp_path_factory):
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base in bases:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_until_serving(base)
         yield {"servers": bases, "redis": own_redis, "env": env, "folder": folder, "staff": None, "ids": ids}
     finally:
         for server in servers:
@@ -213,17 +216,7 @@ def test_with_redis_stopped_sign_in_publishing_corrections_and_the_api_keep_work
     assert seen_everywhere(site) == {before + 1}  # each server reads the version from the database
 
     reader = Browser(second)
-    sent = reader.post_form(
-        "/corrections/new/",
-        {
-            "state": "PHL",
-            "fact": "Rome Statute",
-            "what_is_wrong": "The withdrawal took effect on 17 March 2019, a year after it was notified.",
-            "source_url": "https://treaties.un.org/",
-            "email": "",
-            "website": "",
-        },
-    )
+    sent = reader.post_form("/corrections/new/", A_CORRECTION)
     assert 'id="correction-reference"' in sent
     for server in site["servers"]:
         for page in PAGES:
@@ -280,17 +273,9 @@ def test_with_redis_hung_pages_the_api_and_a_publish_answer_within_a_second(site
 def test_of_48_corrections_sent_at_once_from_one_address_exactly_the_limit_are_taken(site):
     readers = [Browser(site["servers"][number % 2]) for number in range(48)]
     tokens = [reader.token_of("/corrections/new/") for reader in readers]
-    fields = {
-        "state": "PHL",
-        "fact": "Rome Statute",
-        "what_is_wrong": "The withdrawal took effect on 17 March 2019, a year after it was notified.",
-        "source_url": "https://treaties.un.org/",
-        "email": "",
-        "website": "",
-    }
     answers = at_the_same_moment(
         *[
-            lambda reader=reader, token=token: reader.post("/corrections/new/", fields, token)
+            lambda reader=reader, token=token: reader.post("/corrections/new/", A_CORRECTION, token)
             for reader, token in zip(readers, tokens, strict=True)
         ]
     )

@@ -106,17 +106,22 @@ def two_servers(production_env):
         )  # fmt: skip
     try:
         for port in ports:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_until_serving(f"http://127.0.0.1:{port}")
         yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=20)
+
+
+def wait_until_serving(base):
+    """Until the server at ``base`` answers (its health check), for at most 20 seconds."""
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
 
 
 def supports(base):
