@@ -1,8 +1,8 @@
 """Measure the site as production serves it: gunicorn, DEBUG off, PostgreSQL,
 Redis, and wrk on the same machine. Two servers run side by side, one with
 the public page cache and one without; each page's requests per second are
-given as a ratio to the trivial view (robots.txt) measured in the same run,
-since only ratios hold on a shared machine.
+given as a ratio to the trivial view (robots.txt) measured just before it,
+since only ratios between neighbours in time hold on a shared machine.
 
 Run it with ``make bench``, which sets up the database and the environment.
 """
@@ -76,9 +76,11 @@ class Command(BaseCommand):
             for kind, (base, _process) in servers.items():
                 static_file = ["/static/css/site.css"] if kind == "cached" else []
                 paths = [TRIVIAL, *static_file, LAYOUT_ONLY, *PAGES, RANDOM_PARAMETER]
-                results = {path: self.measure(base + path, options) for path in paths}
-                trivial = results[TRIVIAL]["rps"]
-                for path, result in results.items():
+                for path in paths:
+                    # The trivial view again just before each page: a shared machine's speed
+                    # drifts over minutes, and a ratio holds only between neighbours in time.
+                    trivial = self.measure(base + TRIVIAL, options)["rps"]
+                    result = self.measure(base + path, options)
                     rows.append((kind, path, result, result["rps"] / trivial))
             self.report(rows, servers["cached"][0])
         finally:
