@@ -166,7 +166,9 @@ def broken_rule(error):
             same_columns = fields and columns == {
                 f"{model._meta.db_table}.{model._meta.get_field(name).column}" for name in fields
             }
-            if constraint.name in text or same_columns:
+            # PostgreSQL quotes the rule's name; SQLite ends its message with it.
+            named = f'"{constraint.name}"' in text or text.endswith(f": {constraint.name}")
+            if named or same_columns:
                 return _("Not saved: %(rule)s Nothing of yours was saved; your input is still in the form.") % {
                     "rule": constraint.get_violation_error_message()
                 }

@@ -3,7 +3,6 @@ state's treaty actions checked together when entered together."""
 
 import copy
 import re
-import unicodedata
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -171,11 +170,15 @@ class TreatyActionFormSet(forms.BaseInlineFormSet):
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
+# Unicode's control characters (category Cc): terminal escapes, NUL, backspace, C1 codes.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def refuse_control_characters(text, allowed=""):
     """A reader's text as sent, or a clear refusal if it holds control
     characters (terminal escapes, say), which staff would otherwise see in
     their mail and the queue; line breaks and tabs only where ``allowed``."""
-    if any(unicodedata.category(character) == "Cc" and character not in allowed for character in text):
+    if any(character not in allowed for character in CONTROL_CHARACTERS.findall(text)):
         raise ValidationError(
             _("This holds control characters (invisible codes such as terminal escapes). Please type it plainly."),
             code="control_characters",

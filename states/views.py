@@ -50,7 +50,7 @@ from states.filters import (
     is_sort_key,
     sort_standings,
 )
-from states.forms import CorrectionForm
+from states.forms import CONTROL_CHARACTERS, CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
@@ -420,7 +420,6 @@ def healthz(request):
 CORRECTIONS_PER_ADDRESS = 5
 CORRECTIONS_FROM_EVERYONE = 60
 CORRECTION_MAILS_PER_HOUR = 10
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 REFERENCE = re.compile(r"C-\d{5,}")
 
 

@@ -110,6 +110,7 @@ def test_an_address_sending_too_many_corrections_is_asked_to_wait(client, db):
     ("field", "text"),
     [
         ("fact", "Rome Statute\x1b[31m: accession"),
+        ("fact", "Rome Statute\x9b31m: accession"),  # the one-byte C1 form of the same escape
         ("what_is_wrong", "The date is wrong \x1b[2J\x1b[H and the right one is 17 March 2018."),
         ("what_is_wrong", "The date is wrong\x08\x08\x08 and the right one is 17 March 2018."),
     ],
