@@ -19,6 +19,7 @@ import pytest
 import redis
 from django_otp.oath import TOTP
 
+from states.page_cache import SharedDataVersion
 from tests.test_backups import ROOT
 from tests.test_servers import Browser, at_the_same_moment, free_port, supports, wait_until_serving
 
@@ -261,9 +262,13 @@ def test_with_redis_hung_pages_the_api_and_a_publish_answer_within_a_second(site
             for page in PAGES:
                 status, seconds = fetch(server + page)
                 assert (status, seconds < 1) == (200, True), (server, page, status, seconds)
+        [before] = seen_everywhere(site)
         started = time.monotonic()
         assert "was added successfully" in publish_a_statement(site, "Published while Redis was hung.")
         assert time.monotonic() - started < 5
+        # Its news is lost in the hung Redis; every process reads the version again within a second.
+        time.sleep(SharedDataVersion.RECHECK_SECONDS)
+        assert seen_everywhere(site) == {before + 1}
         assert fetch(f"{first}/healthz")[0] == 503
     finally:
         site["redis"].process.send_signal(signal.SIGCONT)
