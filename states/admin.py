@@ -321,7 +321,10 @@ class AuditedAdmin(OutOfRangeLookupsRefused, AutocompleteByIdOnly, ImportExportM
         since the preview, say), nothing was applied, and the page lists why."""
         if not (result.has_errors() or result.has_validation_errors()):
             return super().process_result(result, request)
-        messages.error(request, _("Nothing was imported: these rows were refused. Fix them and import again."))
+        if result.invalid_rows or (result.has_errors() and not result.base_errors):
+            messages.error(request, _("Nothing was imported: these rows were refused. Fix them and import again."))
+        else:
+            messages.error(request, _("Nothing was imported."))
         for error in result.base_errors:
             messages.error(request, str(error.error))
         for line, errors in result.row_errors():

@@ -134,14 +134,15 @@ FACTS_THAT_CITE = (TreatyAction, PositionStatement, WrittenSubmission, TimelineE
 ALWAYS_PUBLIC = (State, Treaty)
 
 
-def cited_publicly(source_id, besides=None):
-    """Whether something the public sees cites the source, ``besides`` that record."""
+def cited_publicly(source_id, besides=()):
+    """Whether something the public sees cites the source, besides the records ``besides``."""
     for model in FACTS_THAT_CITE + ALWAYS_PUBLIC:
         records = model.objects.filter(source_id=source_id)
         if model in FACTS_THAT_CITE:
             records = records.published()
-        if isinstance(besides, model):
-            records = records.exclude(pk=besides.pk)
+        left_out = [record.pk for record in besides if isinstance(record, model)]
+        if left_out:
+            records = records.exclude(pk__in=left_out)
         if records.exists():
             return True
     return False
@@ -159,22 +160,48 @@ def source_is_public(source, user):
     return public_at_once or announced(source.pk) or cited_publicly(source.pk)
 
 
-def announce_source_cited_first_by(record, made_at):
-    """The entry a source waited for: the first public record to cite it."""
-    # Cheapest first: an import citing one source in every row asks this of each.
-    if announced(record.source_id) or cited_publicly(record.source_id, besides=record):
-        return
-    source = Source.objects.filter(pk=record.source_id).first()
-    if source is None:
-        return
-    PublishedChange.objects.create(
+def announce_sources_cited_first_by(records, made_at):
+    """The entries sources waited for: each source's first public record to
+    cite it (``records`` are new public records, saved in one go or alone)."""
+    for source_id in dict.fromkeys(record.source_id for record in records):
+        # Cheapest first: an import citing one source in every row asks this once.
+        if source_id is None or announced(source_id) or cited_publicly(source_id, besides=records):
+            continue
+        source = Source.objects.filter(pk=source_id).first()
+        if source is None:
+            continue
+        PublishedChange.objects.create(
+            made_at=made_at,
+            kind=ChangeKind.ADDED,
+            record_kind=RecordKind.SOURCE,
+            record_id=source.pk,
+            title=title_of(source),
+            reason=_("First cited by a published fact"),
+        )
+
+
+def change_entry(record, kind, made_at, reason, what_changed=""):
+    """The public list's entry for a change to ``record`` (not yet saved)."""
+    return PublishedChange(
         made_at=made_at,
-        kind=ChangeKind.ADDED,
-        record_kind=RecordKind.SOURCE,
-        record_id=source.pk,
-        title=title_of(source),
-        reason=_("First cited by a published fact"),
+        kind=kind,
+        record_kind=RecordKind(record._meta.model_name),
+        record_id=record.pk,
+        state=record if isinstance(record, State) else getattr(record, "state", None),
+        title=title_of(record),
+        what_changed=what_changed,
+        reason=reason or "",
     )
+
+
+def record_published_additions(records, made_at, reason):
+    """The entries for new public records saved in one go (a bulk import):
+    what ``record_published_change`` writes for each, in one insert."""
+    if not records:
+        return
+    data_changed()
+    PublishedChange.objects.bulk_create([change_entry(record, ChangeKind.ADDED, made_at, reason) for record in records])
+    announce_sources_cited_first_by([record for record in records if getattr(record, "source_id", None)], made_at)
 
 
 @receiver(post_create_historical_record)
@@ -208,21 +235,12 @@ def record_published_change(sender, instance, history_instance, **kwargs):
     if kind == ChangeKind.CHANGED and not changes:
         return  # a save that changed nothing the public sees
     data_changed()
-    PublishedChange.objects.create(
-        made_at=row.history_date,
-        kind=kind,
-        record_kind=RecordKind(instance._meta.model_name),
-        record_id=instance.pk,
-        state=instance if isinstance(instance, State) else getattr(instance, "state", None),
-        title=title_of(instance),
-        what_changed=changes,
-        reason=row.history_change_reason or "",
-    )
+    change_entry(instance, kind, row.history_date, row.history_change_reason, changes).save()
     newly_cites = kind in (ChangeKind.ADDED, ChangeKind.PUBLISHED) or (
         kind == ChangeKind.CHANGED and getattr(previous, "source_id", None) != getattr(row, "source_id", None)
     )
     if newly_cites and getattr(instance, "source_id", None):
-        announce_source_cited_first_by(instance, row.history_date)
+        announce_sources_cited_first_by([instance], row.history_date)
 
 
 def record_data_load(created, updated, when):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models import BooleanField, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.sql import Query
 from django.db.models.sql.constants import SINGLE
@@ -150,6 +151,145 @@ class ChecksInOneQuery(models.Model):
             return []
         held = dict(zip(query.annotation_select, row, strict=True))
         return [constraint for name, constraint in asked.items() if not held[name]]
+
+    @classmethod
+    def constraint_errors_of_new_records(cls, records):
+        """``validate_constraints`` for many records not yet saved (a bulk
+        import), as if each were saved in turn: a list giving, for each
+        record, its ValidationError or None. (A record whose fields were
+        refused is checked alone, by ``validate_constraints``.) The
+        conditions of all the records' rules are asked in one query per
+        batch, compiled once (``NewRecordsTable``); each unique
+        constraint costs one query per batch for the keys stored, and a
+        record also breaks one if an earlier record that would have been
+        saved holds its key."""
+        if not records:
+            return []
+        using = router.db_for_write(cls)
+        checks, uniques = [], []
+        for _model, constraints in records[0].get_constraints():
+            for constraint in constraints:
+                if isinstance(constraint, models.CheckConstraint):
+                    checks.append((constraint, constraint.condition))
+                elif isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+                    uniques.append((constraint, constraint.condition))
+                else:
+                    raise NotImplementedError(f"{constraint!r}: checked one record at a time only")
+        table = NewRecordsTable(cls, [condition for _constraint, condition in uniques + checks], using)
+        held = table.conditions_held_by(records)
+        stored = [stored_keys(cls, constraint, records, using) for constraint, _condition in uniques]
+        saved = [set() for _unique in uniques]  # keys of the earlier records that would have been saved
+        errors = []
+        for number, record in enumerate(records):
+            found = {}
+            # In the order validate_constraints gives them: unique constraints, then checks.
+            for position, (constraint, _condition) in enumerate(uniques):
+                key = key_of(cls, constraint, record)
+                if not held[number][position] or key is None:
+                    continue
+                if key in stored[position] or key in saved[position]:
+                    found = unique_error(cls, constraint, record).update_error_dict(found)
+            for position, (constraint, _condition) in enumerate(checks, start=len(uniques)):
+                if not held[number][position]:
+                    found = constraint_error(constraint).update_error_dict(found)
+            if not found:
+                for position, (constraint, _condition) in enumerate(uniques):
+                    if held[number][position] and (key := key_of(cls, constraint, record)) is not None:
+                        saved[position].add(key)
+            errors.append(found)
+        return [ValidationError(found) if found else None for found in errors]
+
+
+def constraint_error(constraint):
+    return ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+
+
+def unique_error(model, constraint, record):
+    """The error Django's ``UniqueConstraint.validate`` gives, placed as
+    ``ChecksInOneQuery.validate_constraints`` places it."""
+    if constraint.condition is not None or (
+        constraint.violation_error_message != constraint.default_violation_error_message
+    ):
+        return constraint_error(constraint)
+    error = record.unique_error_message(model, constraint.fields)
+    return ValidationError({constraint.fields[0]: [error]}) if len(constraint.fields) == 1 else error
+
+
+def key_of(model, constraint, record):
+    """The record's values of a unique constraint's fields; None if one is
+    NULL, which never equals another NULL (as in the database)."""
+    key = tuple(getattr(record, model._meta.get_field(name).attname) for name in constraint.fields)
+    return None if None in key and constraint.nulls_distinct is not False else key
+
+
+def stored_keys(model, constraint, records, using):
+    """The keys of ``constraint`` that stored rows under its condition hold,
+    among those the records have: one query per 500 values of its first field."""
+    attnames = [model._meta.get_field(name).attname for name in constraint.fields]
+    first_values = sorted({getattr(record, attnames[0]) for record in records} - {None}, key=str)
+    rows = model._default_manager.using(using)
+    if constraint.condition is not None:
+        rows = rows.filter(constraint.condition)
+    stored = set()
+    for start in range(0, len(first_values), 500):
+        batch = first_values[start : start + 500]
+        stored.update(rows.filter(**{f"{attnames[0]}__in": batch}).values_list(*attnames))
+    return stored
+
+
+class NewRecordsTable:
+    """Conditions of a model's rules, compiled once into a query over a table
+    of records' values: ``WITH record(n, field…) AS (VALUES …) SELECT
+    COALESCE(condition, true)… FROM record``. The same conditions, and the
+    same NULL-means-held reading, as ``ChecksInOneQuery.broken_checks`` and
+    Django's own checks; for any number of records, in batches the database
+    takes."""
+
+    TABLE = "record_checked"
+
+    def __init__(self, model, conditions, using):
+        self.model, self.using = model, using
+        self.connection = connections[using]
+        self.fields = list(model._meta.concrete_fields)
+        quote = self.connection.ops.quote_name
+        query = Query(None)
+        for field in self.fields:
+            column = RawSQL(f"{self.TABLE}.{quote(field.column)}", (), output_field=field)
+            query.add_annotation(column, field.name, select=False)
+            query.add_annotation(column, field.attname, select=False)
+            if field.primary_key:
+                query.add_annotation(column, "pk", select=False)
+        for number, condition in enumerate(conditions):
+            holds = Value(True) if condition is None else Q(condition)  # no condition: always under the rule
+            query.add_annotation(Coalesce(holds, True, output_field=BooleanField()), f"rule{number}")
+        self.select, self.select_params = query.get_compiler(using=using).as_sql()
+        self.columns = ", ".join(["n", *(quote(field.column) for field in self.fields)])
+        if self.connection.vendor == "postgresql":
+            cells = [f"CAST(%s AS {field.cast_db_type(self.connection)})" for field in self.fields]
+        else:
+            cells = ["%s" for _field in self.fields]
+        self.row = "(" + ", ".join(["%s", *cells]) + ")"
+        limit = self.connection.features.max_query_params or 30000
+        self.batch = max(1, min(1000, (limit - len(self.select_params)) // (len(self.fields) + 1)))
+
+    def conditions_held_by(self, records):
+        """For each record, a tuple saying which conditions it meets."""
+        held = []
+        for start in range(0, len(records), self.batch):
+            batch = records[start : start + self.batch]
+            values = []
+            for number, record in enumerate(batch):
+                values.append(number)
+                for field in self.fields:
+                    values.append(field.get_db_prep_value(getattr(record, field.attname), self.connection))
+            sql = (
+                f"WITH {self.TABLE} ({self.columns}) AS (VALUES {', '.join([self.row] * len(batch))}) "
+                f"{self.select} FROM {self.TABLE} ORDER BY {self.TABLE}.n"
+            )
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, [*values, *self.select_params])
+                held.extend(tuple(bool(value) for value in row) for row in cursor.fetchall())
+        return held
 
 
 class VersionedSave(ChecksInOneQuery):

@@ -6,19 +6,39 @@ is validated like a form (one-row rules and the rules across sibling rows),
 and an editor's rows become drafts. Exports carry each record's version, and
 an import that would change a record changed since its export is refused
 whole, as a stale form is. Exports open safely in a spreadsheet.
+
+Speed: new rows of a fact are checked and saved in bulk (``FactResource``),
+so a file of new statements at the row limit takes seconds; rows that change
+stored records go one by one, as a form's save does. Whatever the file, an
+import that has not finished within IMPORT_TIME_LIMIT stops and is undone
+whole, with a message, before the server's timeout would kill it.
 """
 
-from django.core.exceptions import ValidationError
+import time
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
+from import_export.results import RowResult
 
-from states.facts import is_a_number
+from states.changelog import record_published_additions
+from states.choices import Publication
+from states.facts import ReviewedFact, is_a_number
 from states.forms import changed_meanwhile
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
-from states.spreadsheets import MAX_IMPORT_ROWS, from_spreadsheet, make_dataset_safe, too_many_rows
+from states.spreadsheets import (
+    IMPORT_TIME_LIMIT,
+    MAX_IMPORT_ROWS,
+    from_spreadsheet,
+    make_dataset_safe,
+    too_many_rows,
+)
 
 
 # The library's own escaping strips only a leading "="; these escape all four.
@@ -95,6 +115,18 @@ def source_column():
     )
 
 
+class ImportTookTooLong(Exception):
+    def __init__(self, checked, total):
+        super().__init__(
+            _(
+                "Checking this file took longer than %(limit)s seconds, so it was stopped after %(checked)s "
+                "of its %(total)s rows and nothing was saved. Split it into smaller files and import them "
+                "one after another."
+            )
+            % {"limit": IMPORT_TIME_LIMIT, "checked": f"{checked:,}", "total": f"{total:,}"}
+        )
+
+
 class CheckedResource(resources.ModelResource):
     """Every import is checked like a form: each row's model validation (so a
     link must be a web address, and so on), in bounds, formulas unescaped.
@@ -115,7 +147,23 @@ class CheckedResource(resources.ModelResource):
         # The admin's form refuses a long file before parsing; this covers every other caller.
         if len(dataset) > MAX_IMPORT_ROWS:
             raise too_many_rows(len(dataset))
+        self.started, self.rows_not_reached = time.monotonic(), 0
         super().before_import(dataset, **kwargs)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        # Past the time limit the remaining rows are not even read: the import
+        # is refused whole in after_import, while the worker still has time to say so.
+        if time.monotonic() - getattr(self, "started", time.monotonic()) > IMPORT_TIME_LIMIT:
+            self.rows_not_reached += 1
+            not_reached = self.get_row_result_class()()
+            not_reached.import_type = RowResult.IMPORT_TYPE_SKIP
+            return not_reached
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if getattr(self, "rows_not_reached", 0):
+            raise ImportTookTooLong(len(dataset) - self.rows_not_reached, len(dataset))
 
     def before_import_row(self, row, **kwargs):
         # Exports escape cells a spreadsheet would run as formulas; take that escape off again.
@@ -200,17 +248,123 @@ class StateResource(VersionedResource):
 
 
 class FactResource(VersionedResource):
+    """Rows of facts. A row that changes a stored fact is checked and saved
+    as its form would be (``save_change_by``: a draft for an Editor), one by
+    one. New rows are checked as they are read, except for the rules that
+    ask the database; those are asked for all the new rows at once at the
+    end (``constraint_errors_of_new_records``), and the new facts are saved
+    in bulk: each with its first history version, and, for a Publisher, its
+    public change. Facts with a rule across sibling rows (a state's treaty
+    actions) are saved row by row, so each row is checked against the
+    file's earlier ones."""
+
     source = source_column()
 
     class Meta(CheckedResource.Meta):
         exclude = ["publication", "draft_of", "sent_back_note", "verified_by", "origin"]
 
-    def validate_instance(self, instance, *args, **kwargs):
-        super().validate_instance(instance, *args, **kwargs)
-        instance.clean_across_rows()
+    def before_import(self, dataset, **kwargs):
+        self.new_rows = []  # waiting for the end of the file
+        super().before_import(dataset, **kwargs)
+
+    def saved_in_bulk(self, instance):
+        no_sibling_rules = self._meta.model.clean_across_rows is ReviewedFact.clean_across_rows
+        return instance._state.adding and no_sibling_rules
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if not self.saved_in_bulk(instance):
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+            instance.clean_across_rows()
+            return
+        # Model.full_clean, less the queries: a related record a lookup column
+        # found was read from the database by this import, and the database
+        # rules are asked at the end for every new row at once.
+        errors = dict(import_validation_errors or {})
+        found = {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field.widget, LookupWidget) and getattr(instance, f"{name}_id", None) is not None
+        }
+        try:
+            instance.clean_fields(exclude={*errors, *found})
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            instance.clean()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            # A refused row is rare: it gets the whole check at once, every problem in one message.
+            refused = {name for name in errors if name != NON_FIELD_ERRORS}
+            try:
+                instance.validate_unique(exclude=refused)
+                instance.validate_constraints(exclude=refused)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            raise ValidationError(errors)
+        instance.validate_unique()
+        instance._saved_in_bulk = True
 
     def save_instance(self, instance, is_create, row, **kwargs):
+        if getattr(instance, "_saved_in_bulk", False):
+            self.new_rows.append(NewRow(instance, kwargs["row_number"], row))
+            return
         instance.save_change_by(kwargs["user"], _("Bulk import"))
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if getattr(self, "new_rows", None) and self.new_rows[-1].number == kwargs.get("row_number"):
+            self.new_rows[-1].result = row_result
+        return row_result
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        self.save_new_rows(result, kwargs["user"])
+
+    def save_new_rows(self, result, user):
+        """Check the file's new facts against the database's rules, then save them, in bulk."""
+        if not self.new_rows:
+            return
+        model = self._meta.model
+        facts = [new_row.fact for new_row in self.new_rows]
+        publish = model.may_publish(user)
+        for fact in facts:
+            fact.publication = Publication.PUBLISHED if publish else Publication.DRAFT
+            fact.sent_back_note = ""
+        refusals = model.constraint_errors_of_new_records(facts)
+        for new_row, refusal in zip(self.new_rows, refusals, strict=True):
+            if refusal is not None:
+                new_row.refuse(refusal, result)
+        if result.has_validation_errors():
+            result.invalid_rows.sort(key=lambda invalid: invalid.number)
+            return  # the whole file is refused: nothing to save
+        reason, now = str(_("Bulk import")), timezone.now()
+        model.objects.bulk_create(facts, batch_size=500)
+        model.history.bulk_history_create(
+            facts, batch_size=500, default_user=user, default_change_reason=reason, default_date=now
+        )
+        if publish:
+            record_published_additions(facts, now, reason)
+        for new_row in self.new_rows:
+            new_row.result.object_id = new_row.fact.pk
+
+
+@dataclass
+class NewRow:
+    """A new fact read from the file, checked against the database's rules
+    and saved with the file's other new facts at the end."""
+
+    fact: models.Model
+    number: int
+    row: dict
+    result: RowResult = None
+
+    def refuse(self, error, result):
+        """Count the row refused, as if its own check had refused it."""
+        result.totals[self.result.import_type] -= 1
+        self.result.import_type, self.result.validation_error = RowResult.IMPORT_TYPE_INVALID, error
+        result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+        result.append_invalid_row(self.number, self.row, error)
 
 
 class StateFactResource(FactResource):

@@ -25,12 +25,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-# An import runs in the request, row by row (each row is validated and saved
-# as a form would save it, with its history and its public change): about 30
-# ms a row on PostgreSQL, twice (the preview, then the confirmation). 500 rows
-# stay well within gunicorn's 30 seconds; a bigger file is refused with a clear
-# message instead of having its worker killed mid-import.
-MAX_IMPORT_ROWS = 500
+# An import runs in the request. New facts are checked and saved in bulk
+# (see states.resources): 5,000 new rows take seconds. Rows that change stored
+# records are saved one by one, as a form saves them (about 25 ms each on
+# PostgreSQL); an import still running after IMPORT_TIME_LIMIT seconds stops
+# and is undone whole with a message, well before gunicorn's 30 s timeout
+# would kill the worker (which also renders the preview of every row).
+MAX_IMPORT_ROWS = 5000
+IMPORT_TIME_LIMIT = 20
 MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 

@@ -2,6 +2,7 @@
 same review rules as an edit, and exports that open safely in a spreadsheet."""
 
 import csv
+import datetime
 import io
 import re
 import time
@@ -10,11 +11,13 @@ import zipfile
 import openpyxl
 import pytest
 import tablib
+from django.core.exceptions import ValidationError
 
-from states.models import PositionStatement, TreatyAction
-from states.resources import TreatyActionResource
-from states.spreadsheets import MAX_IMPORT_ROWS, spreadsheet_safe
-from tests.helpers import import_rows
+from states.choices import ChangeKind, Publication, RecordKind
+from states.models import PositionStatement, PublishedChange, Source, TimelineEvent, TreatyAction, WrittenSubmission
+from states.resources import PositionStatementResource, TreatyActionResource
+from states.spreadsheets import IMPORT_TIME_LIMIT, MAX_IMPORT_ROWS, spreadsheet_safe
+from tests.helpers import day, import_rows
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -274,3 +277,196 @@ def test_the_import_page_lists_each_problem_at_the_top_by_row_and_column(as_user
     assert "<td>1</td><td>source</td><td>No source with the address https://nowhere.example.org/page" in problems
     assert "<td>1</td><td>position</td><td>“maybe” is not a value of “Position shown”." in problems
     assert not PositionStatement.objects.filter(summary="x").exists()
+
+
+# --- New rows are checked and saved in bulk ------------------------------------------
+
+
+def statement_rows(states, count, source, start="1990-01-01"):
+    """``count`` new statements, one a day from ``start``, spread over ``states``."""
+    first = day(start)
+    return [
+        [
+            states[number % len(states)].iso3,
+            (first + datetime.timedelta(days=number)).isoformat(),
+            "day",
+            f"Meeting {number}",
+            f"Statement {number}.",
+            "",
+            "supports",
+            source.url,
+            "secondary",
+        ]
+        for number in range(count)
+    ]
+
+
+def sheet_of(rows):
+    dataset = tablib.Dataset(
+        headers=["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    )
+    for row in rows:
+        dataset.append(row)
+    return dataset.export("csv").encode()
+
+
+def preview_and_confirm(client, content):
+    """The two requests of an import, each timed: (preview page, seconds, confirmation, seconds)."""
+    started = time.monotonic()
+    preview = upload(client, content, "statements.csv", "0")
+    previewed = time.monotonic() - started
+    confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', preview.content.decode()))
+    started = time.monotonic()
+    confirmation = client.post(f"{STATEMENTS}process_import/", confirm, follow=True)
+    return preview, previewed, confirmation, time.monotonic() - started
+
+
+def test_a_file_of_new_statements_at_the_row_limit_is_previewed_and_imported_well_within_the_time_limit(
+    as_user, publisher, make_state, source
+):
+    states = [make_state() for _ in range(5)]
+    before = PositionStatement.objects.count()
+    preview, previewed, confirmation, confirmed = preview_and_confirm(
+        as_user(publisher), sheet_of(statement_rows(states, MAX_IMPORT_ROWS, source))
+    )
+    print(f"{MAX_IMPORT_ROWS} new rows: preview {previewed:.1f} s, confirmation {confirmed:.1f} s")
+    assert "Statement 4999." in preview.content.decode()
+    assert PositionStatement.objects.published().count() == before + MAX_IMPORT_ROWS
+    assert previewed < IMPORT_TIME_LIMIT and confirmed < IMPORT_TIME_LIMIT
+
+
+def test_new_rows_saved_in_bulk_are_saved_as_one_form_save_each_would_save_them(editor, publisher, make_state):
+    state = make_state()
+    new_source = Source(url="https://example.org/first-cited", title="Cited first by the import")
+    new_source._history_user = editor  # an Editor's source stays off the public list until cited publicly
+    new_source.save()
+    import_rows(editor, *statement_rows([state], 3, new_source, start="2001-01-01"))
+    drafts = PositionStatement.objects.filter(state=state)
+    assert {statement.publication for statement in drafts} == {Publication.DRAFT}
+    for statement in drafts:
+        [version] = statement.history.all()
+        assert (version.history_type, version.history_user, version.history_change_reason) == (
+            "+",
+            editor,
+            "Bulk import",
+        )
+        assert version.publication == Publication.DRAFT and version.version == 1
+    assert not PublishedChange.objects.filter(record_kind=RecordKind.POSITION_STATEMENT, state=state).exists()
+    assert not PublishedChange.objects.filter(record_kind=RecordKind.SOURCE, record_id=new_source.pk).exists()
+
+    import_rows(publisher, *statement_rows([state], 2, new_source, start="2002-01-01"))
+    published = PositionStatement.objects.published().filter(state=state).order_by("date")
+    assert [statement.summary for statement in published] == ["Statement 0.", "Statement 1."]
+    entries = PublishedChange.objects.filter(record_kind=RecordKind.POSITION_STATEMENT, state=state)
+    assert sorted(entries.values_list("record_id", "kind", "reason")) == sorted(
+        (statement.pk, ChangeKind.ADDED, "Bulk import") for statement in published
+    )
+    assert entries.get(record_id=published[0].pk).title == f"{state.name}: statement of 1 January 2002, Meeting 0"
+    # The Editor's source became public with the first published fact citing it, once.
+    assert PublishedChange.objects.filter(record_kind=RecordKind.SOURCE, record_id=new_source.pk).count() == 1
+
+
+def test_rows_repeating_a_published_statement_or_an_earlier_row_are_refused_by_number(publisher, make_state, source):
+    state = make_state()
+    [stored] = statement_rows([state], 1, source, start="2003-03-03")
+    import_rows(publisher, stored)
+    before = PositionStatement.objects.count()
+    fresh = statement_rows([state], 1, source, start="2004-04-04")[0]
+    result = import_rows(publisher, fresh, stored, fresh)
+    assert [(invalid.number, invalid.error_dict) for invalid in result.invalid_rows] == [
+        (2, {"__all__": ["This statement is already recorded (same state, source and date)."]}),
+        (3, {"__all__": ["This statement is already recorded (same state, source and date)."]}),
+    ]
+    assert PositionStatement.objects.count() == before
+
+
+def test_a_row_refused_for_a_bad_value_gets_every_other_problem_in_the_same_message(publisher, make_state, source):
+    state = make_state()
+    row = statement_rows([state], 1, source, start="2005-05-05")[0]
+    row[2], row[6] = "month", "maybe"  # a month-precise date not on the 1st, and no such position
+    [invalid] = import_rows(publisher, row).invalid_rows
+    assert "position" in invalid.error_dict
+    assert invalid.error_dict["__all__"] == [
+        "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
+    ]
+
+
+def made_up_records(state, other_state, source):
+    """New records, each breaking some of its model's rules (or none), for the
+    bulk check and the one-record check to judge alike."""
+    published = {"publication": Publication.PUBLISHED, "source": source}
+    return [
+        PositionStatement(
+            state=state, date=day("2001-01-01"), forum="F", summary="S", position="supports", **published
+        ),
+        PositionStatement(
+            state=state,
+            date=day("2001-01-02"),
+            date_precision="month",
+            forum="F",
+            summary="S",
+            position="no_such_position",
+            verification="unverified",
+            last_verified_on=day("2020-01-01"),
+            source=source,
+        ),
+        PositionStatement(
+            state=state, date=day("2001-01-01"), forum="F", summary="S", position="supports", **published
+        ),
+        WrittenSubmission(state=state, status="made", **published),
+        WrittenSubmission(state=state, status="not_made", **published),
+        WrittenSubmission(state=other_state, status="not_made", document_symbol="A/C.6/78/1", **published),
+        WrittenSubmission(state=other_state, status="made", submitted_on=day("2023-11-30"), **published),
+        TimelineEvent(date=day("2002-02-02"), date_precision="year", topic="rome_statute", event="E", **published),
+        TimelineEvent(date=day("2002-01-01"), topic="no_such_topic", event="E", **published),
+        TimelineEvent(date=day("2002-03-03"), topic="rome_statute", event="E", **published),
+        TimelineEvent(date=day("2002-03-03"), topic="cah_convention", event="E", **published),
+    ]
+
+
+def test_the_bulk_check_of_new_records_refuses_exactly_what_the_one_record_check_refuses(make_state, source):
+    state, other_state = make_state(), make_state()
+    WrittenSubmission.objects.create(
+        state=other_state,
+        status="made",
+        submitted_on=day("2023-12-01"),
+        **{"publication": Publication.PUBLISHED, "source": source},
+    )
+    records = made_up_records(state, other_state, source)
+    for model in (PositionStatement, WrittenSubmission, TimelineEvent):
+        mine = [record for record in records if isinstance(record, model)]
+        in_bulk = model.constraint_errors_of_new_records(mine)
+        one_by_one = []
+        for record in mine:
+            try:
+                record.validate_constraints()
+            except ValidationError as error:
+                one_by_one.append(error.message_dict)
+            else:
+                one_by_one.append(None)
+                if record.publication == Publication.PUBLISHED:
+                    record.save()  # as the import would have, before the next row
+        assert [error and error.message_dict for error in in_bulk] == one_by_one, model.__name__
+        assert any(one_by_one) and not all(one_by_one), model.__name__  # both kinds were judged
+
+
+def test_an_import_still_running_at_the_time_limit_is_stopped_and_undone_with_a_message(
+    as_user, publisher, make_state, source, monkeypatch
+):
+    state = make_state()
+    import_rows(publisher, *statement_rows([state], 40, source, start="2006-01-01"))
+    exported = PositionStatementResource().export(queryset=PositionStatement.objects.filter(state=state))
+    for row_number in range(len(exported)):
+        row = list(exported[row_number])
+        row[exported.headers.index("summary")] = "Changed by the slow import."
+        exported[row_number] = row
+    monkeypatch.setattr("states.resources.IMPORT_TIME_LIMIT", 0.05)  # rows that change records go one by one
+    client = as_user(publisher)
+    preview = upload(client, exported.export("csv").encode(), "changes.csv", "0")
+    page = re.sub(r"\s+", " ", preview.content.decode())
+    assert "Nothing was imported" in page
+    assert re.search(
+        r"Checking this file took longer than 0.05 seconds, so it was stopped after \d+ of its 40 rows", page
+    )
+    assert "Traceback" not in page
+    assert not PositionStatement.objects.filter(summary="Changed by the slow import.").exists()
