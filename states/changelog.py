@@ -163,7 +163,7 @@ def source_is_public(source, user):
 def announce_sources_cited_first_by(records, made_at):
     """The entries sources waited for: each source's first public record to
     cite it (``records`` are new public records, saved in one go or alone)."""
-    for source_id in dict.fromkeys(record.source_id for record in records):
+    for source_id in dict.fromkeys(getattr(record, "source_id", None) for record in records):
         # Cheapest first: an import citing one source in every row asks this once.
         if source_id is None or announced(source_id) or cited_publicly(source_id, besides=records):
             continue
@@ -201,7 +201,7 @@ def record_published_additions(records, made_at, reason):
         return
     data_changed()
     PublishedChange.objects.bulk_create([change_entry(record, ChangeKind.ADDED, made_at, reason) for record in records])
-    announce_sources_cited_first_by([record for record in records if getattr(record, "source_id", None)], made_at)
+    announce_sources_cited_first_by(records, made_at)
 
 
 @receiver(post_create_historical_record)

@@ -170,31 +170,33 @@ class ChecksInOneQuery(models.Model):
         for _model, constraints in records[0].get_constraints():
             for constraint in constraints:
                 if isinstance(constraint, models.CheckConstraint):
-                    checks.append((constraint, constraint.condition))
+                    checks.append(constraint)
                 elif isinstance(constraint, models.UniqueConstraint) and constraint.fields:
-                    uniques.append((constraint, constraint.condition))
+                    uniques.append(constraint)
                 else:
                     raise NotImplementedError(f"{constraint!r}: checked one record at a time only")
-        table = NewRecordsTable(cls, [condition for _constraint, condition in uniques + checks], using)
-        held = table.conditions_held_by(records)
-        stored = [stored_keys(cls, constraint, records, using) for constraint, _condition in uniques]
+        # In the order validate_constraints gives them: unique constraints, then checks.
+        rules = uniques + checks
+        held = NewRecordsTable(cls, [rule.condition for rule in rules], using).conditions_held_by(records)
+        stored = [stored_keys(cls, constraint, records, using) for constraint in uniques]
         saved = [set() for _unique in uniques]  # keys of the earlier records that would have been saved
         errors = []
         for number, record in enumerate(records):
+            keys = [
+                key_of(cls, constraint, record) if held[number][position] else None
+                for position, constraint in enumerate(uniques)
+            ]
             found = {}
-            # In the order validate_constraints gives them: unique constraints, then checks.
-            for position, (constraint, _condition) in enumerate(uniques):
-                key = key_of(cls, constraint, record)
-                if not held[number][position] or key is None:
-                    continue
-                if key in stored[position] or key in saved[position]:
+            for position, constraint in enumerate(uniques):
+                key = keys[position]
+                if key is not None and (key in stored[position] or key in saved[position]):
                     found = unique_error(cls, constraint, record).update_error_dict(found)
-            for position, (constraint, _condition) in enumerate(checks, start=len(uniques)):
+            for position, constraint in enumerate(checks, start=len(uniques)):
                 if not held[number][position]:
                     found = constraint_error(constraint).update_error_dict(found)
             if not found:
-                for position, (constraint, _condition) in enumerate(uniques):
-                    if held[number][position] and (key := key_of(cls, constraint, record)) is not None:
+                for position, key in enumerate(keys):
+                    if key is not None:
                         saved[position].add(key)
             errors.append(found)
         return [ValidationError(found) if found else None for found in errors]
@@ -226,7 +228,7 @@ def stored_keys(model, constraint, records, using):
     """The keys of ``constraint`` that stored rows under its condition hold,
     among those the records have: one query per 500 values of its first field."""
     attnames = [model._meta.get_field(name).attname for name in constraint.fields]
-    first_values = sorted({getattr(record, attnames[0]) for record in records} - {None}, key=str)
+    first_values = list({getattr(record, attnames[0]) for record in records} - {None})
     rows = model._default_manager.using(using)
     if constraint.condition is not None:
         rows = rows.filter(constraint.condition)
@@ -248,7 +250,6 @@ class NewRecordsTable:
     TABLE = "record_checked"
 
     def __init__(self, model, conditions, using):
-        self.model, self.using = model, using
         self.connection = connections[using]
         self.fields = list(model._meta.concrete_fields)
         quote = self.connection.ops.quote_name

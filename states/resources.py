@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -127,6 +127,16 @@ class ImportTookTooLong(Exception):
         )
 
 
+class ChangedDuringImport(Exception):
+    def __init__(self):
+        super().__init__(
+            _(
+                "While this file was being checked, someone else saved a record that one of its rows "
+                "repeats, so nothing was saved. Import the file again to see which row."
+            )
+        )
+
+
 class CheckedResource(resources.ModelResource):
     """Every import is checked like a form: each row's model validation (so a
     link must be a web address, and so on), in bounds, formulas unescaped.
@@ -145,9 +155,10 @@ class CheckedResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         # The admin's form refuses a long file before parsing; this covers every other caller.
+        # The clock starts first: the library reads the rows even after this refuses the file.
+        self.started, self.rows_not_reached = time.monotonic(), 0
         if len(dataset) > MAX_IMPORT_ROWS:
             raise too_many_rows(len(dataset))
-        self.started, self.rows_not_reached = time.monotonic(), 0
         super().before_import(dataset, **kwargs)
 
     def import_row(self, row, instance_loader, **kwargs):
@@ -280,29 +291,22 @@ class FactResource(VersionedResource):
         # found was read from the database by this import, and the database
         # rules are asked at the end for every new row at once.
         errors = dict(import_validation_errors or {})
-        found = {
+        looked_up = {
             name
             for name, field in self.fields.items()
             if isinstance(field.widget, LookupWidget) and getattr(instance, f"{name}_id", None) is not None
         }
         try:
-            instance.clean_fields(exclude={*errors, *found})
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        try:
-            instance.clean()
+            instance.full_clean(exclude={*errors, *looked_up}, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
             # A refused row is rare: it gets the whole check at once, every problem in one message.
-            refused = {name for name in errors if name != NON_FIELD_ERRORS}
             try:
-                instance.validate_unique(exclude=refused)
-                instance.validate_constraints(exclude=refused)
+                instance.validate_constraints(exclude={name for name in errors if name != NON_FIELD_ERRORS})
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
             raise ValidationError(errors)
-        instance.validate_unique()
         instance._saved_in_bulk = True
 
     def save_instance(self, instance, is_create, row, **kwargs):
@@ -339,7 +343,11 @@ class FactResource(VersionedResource):
             result.invalid_rows.sort(key=lambda invalid: invalid.number)
             return  # the whole file is refused: nothing to save
         reason, now = str(_("Bulk import")), timezone.now()
-        model.objects.bulk_create(facts, batch_size=500)
+        try:
+            model.objects.bulk_create(facts, batch_size=500)
+        except IntegrityError as error:
+            # The database still holds every rule: a save made since the check took a key.
+            raise ChangedDuringImport from error
         model.history.bulk_history_create(
             facts, batch_size=500, default_user=user, default_change_reason=reason, default_date=now
         )

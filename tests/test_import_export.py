@@ -477,3 +477,35 @@ def test_an_import_still_running_at_the_time_limit_is_stopped_and_undone_with_a_
     )
     assert "Traceback" not in page
     assert not PositionStatement.objects.filter(summary="Changed by the slow import.").exists()
+
+
+def test_a_statement_saved_by_someone_else_after_the_check_leaves_the_import_unsaved_with_a_message(
+    publisher, make_state, source, monkeypatch
+):
+    state = make_state()
+    row = statement_rows([state], 1, source, start="2007-07-07")[0]
+    real_check = PositionStatement.constraint_errors_of_new_records.__func__
+
+    def check_then_someone_else_saves(model, records):
+        refusals = real_check(model, records)
+        # Another Publisher's form saves the same statement between the check and the import's insert.
+        PositionStatement.objects.create(
+            state=state,
+            source=source,
+            date=day("2007-07-07"),
+            forum="F",
+            summary="Theirs.",
+            position="supports",
+            publication=Publication.PUBLISHED,
+        )
+        return refusals
+
+    monkeypatch.setattr(
+        PositionStatement, "constraint_errors_of_new_records", classmethod(check_then_someone_else_saves)
+    )
+    result = import_rows(publisher, row)
+    assert [str(error.error) for error in result.base_errors] == [
+        "While this file was being checked, someone else saved a record that one of its rows repeats, so "
+        "nothing was saved. Import the file again to see which row."
+    ]
+    assert not PositionStatement.objects.filter(state=state, summary="Statement 0.").exists()
