@@ -204,6 +204,25 @@ def record_published_additions(records, made_at, reason):
     announce_sources_cited_first_by(records, made_at)
 
 
+def record_published_changes(changes, made_at, reason):
+    """The entries for stored public records changed in one go (a bulk
+    import), given as (stored copy, changed copy) pairs: what
+    ``record_published_change`` writes for each, in one insert."""
+    entries, cite_anew = [], []
+    for stored, changed in changes:
+        changes_in_words = what_changed(type(changed), stored, changed)
+        if not changes_in_words:
+            continue  # a save that changed nothing the public sees
+        entries.append(change_entry(changed, ChangeKind.CHANGED, made_at, reason, changes_in_words))
+        if stored.source_id != changed.source_id:
+            cite_anew.append(changed)
+    if not entries:
+        return
+    data_changed()
+    PublishedChange.objects.bulk_create(entries)
+    announce_sources_cited_first_by(cite_anew, made_at)
+
+
 @receiver(post_create_historical_record)
 def record_published_change(sender, instance, history_instance, **kwargs):
     if instance._meta.model_name not in RecordKind.values:

@@ -153,16 +153,19 @@ class ChecksInOneQuery(models.Model):
         return [constraint for name, constraint in asked.items() if not held[name]]
 
     @classmethod
-    def constraint_errors_of_new_records(cls, records):
-        """``validate_constraints`` for many records not yet saved (a bulk
-        import), as if each were saved in turn: a list giving, for each
-        record, its ValidationError or None. (A record whose fields were
-        refused is checked alone, by ``validate_constraints``.) The
+    def constraint_errors_in_turn(cls, records, holds_key=None):
+        """``validate_constraints`` for many records, new or changed, not yet
+        saved (a bulk import), as if each were saved in turn: a list giving,
+        for each record, its ValidationError or None. (A record whose fields
+        were refused is checked alone, by ``validate_constraints``.) The
         conditions of all the records' rules are asked in one query per
-        batch, compiled once (``NewRecordsTable``); each unique
-        constraint costs one query per batch for the keys stored, and a
-        record also breaks one if an earlier record that would have been
-        saved holds its key."""
+        batch, compiled once (``NewRecordsTable``). Each unique constraint
+        costs one query per batch for the stored rows holding the records'
+        keys; a record breaks it if another row holds its key: a stored row
+        that no earlier record moved off it, or an earlier record that
+        would have been saved. ``holds_key[n]`` False: the n-th record is
+        saved as something else that holds no key (an Editor's draft of a
+        published fact), so passing its check moves no key."""
         if not records:
             return []
         using = router.db_for_write(cls)
@@ -178,26 +181,25 @@ class ChecksInOneQuery(models.Model):
         # In the order validate_constraints gives them: unique constraints, then checks.
         rules = uniques + checks
         held = NewRecordsTable(cls, [rule.condition for rule in rules], using).conditions_held_by(records)
-        stored = [stored_keys(cls, constraint, records, using) for constraint in uniques]
-        saved = [set() for _unique in uniques]  # keys of the earlier records that would have been saved
+        holders = [KeyHolders(cls, constraint, records, using) for constraint in uniques]
         errors = []
         for number, record in enumerate(records):
+            # A new record is told apart from every stored row and every other new record.
+            holder = record.pk if not record._state.adding else ("new", number)
             keys = [
                 key_of(cls, constraint, record) if held[number][position] else None
                 for position, constraint in enumerate(uniques)
             ]
             found = {}
             for position, constraint in enumerate(uniques):
-                key = keys[position]
-                if key is not None and (key in stored[position] or key in saved[position]):
+                if keys[position] is not None and holders[position].held_by_another(keys[position], holder):
                     found = unique_error(cls, constraint, record).update_error_dict(found)
             for position, constraint in enumerate(checks, start=len(uniques)):
                 if not held[number][position]:
                     found = constraint_error(constraint).update_error_dict(found)
-            if not found:
+            if not found and (holds_key is None or holds_key[number]):
                 for position, key in enumerate(keys):
-                    if key is not None:
-                        saved[position].add(key)
+                    holders[position].move(holder, key)
             errors.append(found)
         return [ValidationError(found) if found else None for found in errors]
 
@@ -224,19 +226,32 @@ def key_of(model, constraint, record):
     return None if None in key and constraint.nulls_distinct is not False else key
 
 
-def stored_keys(model, constraint, records, using):
-    """The keys of ``constraint`` that stored rows under its condition hold,
-    among those the records have: one query per 500 values of its first field."""
-    attnames = [model._meta.get_field(name).attname for name in constraint.fields]
-    first_values = list({getattr(record, attnames[0]) for record in records} - {None})
-    rows = model._default_manager.using(using)
-    if constraint.condition is not None:
-        rows = rows.filter(constraint.condition)
-    stored = set()
-    for start in range(0, len(first_values), 500):
-        batch = first_values[start : start + 500]
-        stored.update(rows.filter(**{f"{attnames[0]}__in": batch}).values_list(*attnames))
-    return stored
+class KeyHolders:
+    """Who holds each key of a unique constraint, among the keys some
+    records have: the stored rows under its condition (one query per 500
+    values of its first field), then the records as each is saved."""
+
+    def __init__(self, model, constraint, records, using):
+        attnames = [model._meta.get_field(name).attname for name in constraint.fields]
+        first_values = list({getattr(record, attnames[0]) for record in records} - {None})
+        rows = model._default_manager.using(using)
+        if constraint.condition is not None:
+            rows = rows.filter(constraint.condition)
+        self.holders, self.key_held_by = {}, {}
+        for start in range(0, len(first_values), 500):
+            batch = first_values[start : start + 500]
+            for pk, *key in rows.filter(**{f"{attnames[0]}__in": batch}).values_list("pk", *attnames):
+                self.move(pk, tuple(key))
+
+    def held_by_another(self, key, holder):
+        return bool(self.holders.get(key, set()) - {holder})
+
+    def move(self, holder, key):
+        """``holder`` now holds ``key`` (None: no key) instead of the one it held."""
+        self.holders.get(self.key_held_by.pop(holder, None), set()).discard(holder)
+        if key is not None:
+            self.holders.setdefault(key, set()).add(holder)
+            self.key_held_by[holder] = key
 
 
 class NewRecordsTable:

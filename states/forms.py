@@ -259,9 +259,14 @@ class SpreadsheetExportForm(CsvFirst, SelectableFieldsExportForm):
 
 
 class BoundedImportForm(CsvFirst, ImportForm):
-    """The admin's import form, refusing a file too big to import before it is parsed."""
+    """The admin's import form, refusing a file too big to import before it
+    is parsed: above its sheet's row limit (``CheckedResource.row_limit``)."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.row_limit = min(resource.row_limit() for resource in resources)
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
-        check_import_file(upload)
+        check_import_file(upload, self.row_limit)
         return upload

@@ -7,34 +7,40 @@ and an editor's rows become drafts. Exports carry each record's version, and
 an import that would change a record changed since its export is refused
 whole, as a stale form is. Exports open safely in a spreadsheet.
 
-Speed: new rows of a fact are checked and saved in bulk (``FactResource``),
-so a file of new statements at the row limit takes seconds; rows that change
-stored records go one by one, as a form's save does. Whatever the file, an
-import that has not finished within IMPORT_TIME_LIMIT stops and is undone
-whole, with a message, before the server's timeout would kill it.
+Speed: rows of a fact, new or changed, are checked and saved in bulk
+(``FactResource``), so a file at the row limit takes seconds; treaty actions,
+each checked against the state's other actions, go one by one, as a form's
+save does. Whatever the file, an import that has not finished within
+IMPORT_TIME_LIMIT stops and is undone whole, with a message, before the
+server's timeout would kill it.
 """
 
+import copy
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from states.changelog import record_published_additions
+from states.changelog import record_published_additions, record_published_changes
 from states.choices import Publication
-from states.facts import ReviewedFact, is_a_number
+from states.facts import DRAFT_PENDING, ReviewedFact, is_a_number
 from states.forms import changed_meanwhile
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
 from states.spreadsheets import (
     IMPORT_TIME_LIMIT,
     MAX_IMPORT_ROWS,
+    MAX_IMPORT_ROWS_ONE_BY_ONE,
+    PREVIEW_ROWS,
     from_spreadsheet,
     make_dataset_safe,
     too_many_rows,
@@ -64,8 +70,13 @@ class CategoryWidget(widgets.Widget):
         text = str(value or "").strip()
         if not text:
             return ""
+        wanted = text.casefold()
+        # Codes first: a label is translated text, read only for a row that writes labels.
+        for code, _label in self.field.flatchoices:
+            if wanted == str(code).casefold():
+                return code
         for code, label in self.field.flatchoices:
-            if text.casefold() in (str(code).casefold(), str(label).casefold()):
+            if wanted == str(label).casefold():
                 return code
         offered = "; ".join(str(label) for code, label in self.field.flatchoices if code)
         raise ValueError(
@@ -137,6 +148,25 @@ class ChangedDuringImport(Exception):
         )
 
 
+class RowOfFile(RowResult):
+    """A row's result that names its record only when asked: the admin's
+    log asks when a file is imported, the preview never does. Naming a fact
+    formats its date in the reader's language, a fifth of a new row's time."""
+
+    def add_instance_info(self, instance):
+        if instance is not None:
+            self.object_id, self.record = instance.pk, instance
+
+    @property
+    def object_repr(self):
+        record = getattr(self, "record", None)
+        return force_str(record) if record is not None else self._object_repr
+
+    @object_repr.setter
+    def object_repr(self, name):
+        self._object_repr = name
+
+
 class CheckedResource(resources.ModelResource):
     """Every import is checked like a form: each row's model validation (so a
     link must be a web address, and so on), in bounds, formulas unescaped.
@@ -145,6 +175,19 @@ class CheckedResource(resources.ModelResource):
     class Meta:
         clean_model_instances = True
         skip_unchanged = True
+
+    @classmethod
+    def saved_in_bulk(cls):
+        return False
+
+    @classmethod
+    def row_limit(cls):
+        """The most rows a file of this sheet may have: saved row by row, a
+        sheet must stay within IMPORT_TIME_LIMIT with fewer."""
+        return MAX_IMPORT_ROWS if cls.saved_in_bulk() else MAX_IMPORT_ROWS_ONE_BY_ONE
+
+    def get_row_result_class(self):
+        return RowOfFile
 
     @classmethod
     def field_from_django_field(cls, field_name, django_field, readonly):
@@ -157,8 +200,8 @@ class CheckedResource(resources.ModelResource):
         # The admin's form refuses a long file before parsing; this covers every other caller.
         # The clock starts first: the library reads the rows even after this refuses the file.
         self.started, self.rows_not_reached = time.monotonic(), 0
-        if len(dataset) > MAX_IMPORT_ROWS:
-            raise too_many_rows(len(dataset))
+        if len(dataset) > self.row_limit():
+            raise too_many_rows(len(dataset), self.row_limit())
         super().before_import(dataset, **kwargs)
 
     def import_row(self, row, instance_loader, **kwargs):
@@ -177,6 +220,16 @@ class CheckedResource(resources.ModelResource):
             raise ImportTookTooLong(len(dataset) - self.rows_not_reached, len(dataset))
 
     def before_import_row(self, row, **kwargs):
+        # No database stores a NUL character in text (PostgreSQL refuses the
+        # whole statement): say which cell holds one, as for any bad value.
+        holding_nul = [name for name, value in row.items() if isinstance(value, str) and "\x00" in value]
+        if holding_nul:
+            raise ValidationError(
+                {
+                    name: _("This cell holds a NUL character (0x00), which no record can store: remove it.")
+                    for name in holding_nul
+                }
+            )
         # Exports escape cells a spreadsheet would run as formulas; take that escape off again.
         for name, value in row.items():
             row[name] = from_spreadsheet(value)
@@ -259,37 +312,88 @@ class StateResource(VersionedResource):
 
 
 class FactResource(VersionedResource):
-    """Rows of facts. A row that changes a stored fact is checked and saved
-    as its form would be (``save_change_by``: a draft for an Editor), one by
-    one. New rows are checked as they are read, except for the rules that
-    ask the database; those are asked for all the new rows at once at the
-    end (``constraint_errors_of_new_records``), and the new facts are saved
-    in bulk: each with its first history version, and, for a Publisher, its
-    public change. Facts with a rule across sibling rows (a state's treaty
-    actions) are saved row by row, so each row is checked against the
-    file's earlier ones."""
+    """Rows of facts, checked as their forms would check them and saved as
+    ``save_change_by`` saves them (a draft for an Editor), in bulk.
+
+    The records the file changes are read, and locked, in one query before
+    the first row. Each row is cleaned as it is read, but for the rules that
+    ask the database: those are asked for all the file's rows at once at the
+    end (``constraint_errors_in_turn``), and the facts are then created and
+    updated in bulk, each with its history version and, where the public
+    record changed, its public change. Facts with a rule across sibling rows
+    (a state's treaty actions) are saved row by row instead, so that each
+    row is checked against the file's earlier ones."""
 
     source = source_column()
 
     class Meta(CheckedResource.Meta):
         exclude = ["publication", "draft_of", "sent_back_note", "verified_by", "origin"]
 
-    def before_import(self, dataset, **kwargs):
-        self.new_rows = []  # waiting for the end of the file
-        super().before_import(dataset, **kwargs)
+    @classmethod
+    def saved_in_bulk(cls):
+        return cls._meta.model.clean_across_rows is ReviewedFact.clean_across_rows
 
-    def saved_in_bulk(self, instance):
-        no_sibling_rules = self._meta.model.clean_across_rows is ReviewedFact.clean_across_rows
-        return instance._state.adding and no_sibling_rules
+    def before_import(self, dataset, **kwargs):
+        self.waiting = []  # rows checked, waiting for the end of the file
+        self.stored, self.row_changing = {}, {}
+        super().before_import(dataset, **kwargs)  # the row limit first
+        if self.saved_in_bulk() and "id" in dataset.headers:
+            self.stored = self.lock_stored(dataset["id"])
+
+    def lock_stored(self, ids):
+        """The stored records the rows name, locked until the import's
+        transaction ends (as a form locks its record, see
+        ``VersionedSave.lock_stored_version``): one query per 500 rows."""
+        pks = sorted({int(pk) for pk in (str(value or "").strip() for value in ids) if is_a_number(pk)})
+        stored = {}
+        # With the related records the sheet's columns and the preview's diff
+        # show, which stay unlocked: a fact's save locks only the fact.
+        related = [name for name, field in self.fields.items() if isinstance(field.widget, LookupWidget)]
+        rows = self._meta.model.objects.select_related(*related).select_for_update(no_key=True, of=("self",))
+        for start in range(0, len(pks), 500):
+            stored.update(rows.in_bulk(pks[start : start + 500]))
+        return stored
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._meta = copy.copy(self._meta)  # this import's own: whether a row's changes are shown is per row
+
+    def get_instance(self, instance_loader, row):
+        if not self.saved_in_bulk():
+            return super().get_instance(instance_loader, row)
+        pk = str(row.get("id") or "").strip()
+        stored = self.stored.get(int(pk)) if is_a_number(pk) else None
+        if stored is None:
+            stored = super().get_instance(instance_loader, row)  # an id written some other way, or none
+            if stored is None:
+                return None
+            self.stored[stored.pk] = stored
+        if stored.pk in self.row_changing:
+            # Saved in turn, the second row would find the record changed by the first.
+            raise ValidationError(
+                {
+                    "id": _(
+                        "Row %(row)s of this file already changes this record (id %(id)s): put both changes in one row."
+                    )
+                    % {"row": self.row_changing[stored.pk], "id": stored.pk}
+                }
+            )
+        self.row_changing[stored.pk] = self.row_number
+        return copy.copy(stored)  # the stored copy stays as it was, for the list of changes
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not self.saved_in_bulk() or import_validation_errors or instance._state.adding:
+            return super().skip_row(instance, original, row, import_validation_errors)
+        return not columns_changed(self.stored[instance.pk], instance)  # an unchanged row saves nothing
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        if not self.saved_in_bulk(instance):
+        if not self.saved_in_bulk():
             super().validate_instance(instance, import_validation_errors, validate_unique)
             instance.clean_across_rows()
             return
         # Model.full_clean, less the queries: a related record a lookup column
         # found was read from the database by this import, and the database
-        # rules are asked at the end for every new row at once.
+        # rules are asked at the end for every row at once.
         errors = dict(import_validation_errors or {})
         looked_up = {
             name
@@ -307,65 +411,119 @@ class FactResource(VersionedResource):
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
             raise ValidationError(errors)
-        instance._saved_in_bulk = True
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        if getattr(instance, "_saved_in_bulk", False):
-            self.new_rows.append(NewRow(instance, kwargs["row_number"], row))
+        if self.saved_in_bulk():
+            self.waiting.append(WaitingRow(instance, kwargs["row_number"], row))
             return
         instance.save_change_by(kwargs["user"], _("Bulk import"))
 
     def import_row(self, row, instance_loader, **kwargs):
+        self.row_number = kwargs.get("row_number")
+        if self.saved_in_bulk():
+            # The import page shows the changes of the preview's first rows; the
+            # library's diff of every row (a deep copy and a text diff each)
+            # would cost most of each row's time. ``skip_row`` needs no diff.
+            self._meta.skip_diff = not (kwargs.get("dry_run") and self.row_number <= PREVIEW_ROWS)
         row_result = super().import_row(row, instance_loader, **kwargs)
-        if getattr(self, "new_rows", None) and self.new_rows[-1].number == kwargs.get("row_number"):
-            self.new_rows[-1].result = row_result
+        if getattr(self, "waiting", None) and self.waiting[-1].number == self.row_number:
+            self.waiting[-1].result = row_result
         return row_result
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
-        self.save_new_rows(result, kwargs["user"])
+        self.save_waiting_rows(result, kwargs["user"], kwargs.get("dry_run", False))
 
-    def save_new_rows(self, result, user):
-        """Check the file's new facts against the database's rules, then save them, in bulk."""
-        if not self.new_rows:
+    def save_waiting_rows(self, result, user, dry_run):
+        """Check the file's rows against the database's rules, then save them,
+        in bulk. A preview (``dry_run``) stops after the check: the saves would
+        be rolled back, and the confirmation, in a transaction of its own,
+        checks and saves again (a save made meanwhile is still refused)."""
+        if not self.waiting:
             return
         model = self._meta.model
-        facts = [new_row.fact for new_row in self.new_rows]
         publish = model.may_publish(user)
-        for fact in facts:
-            fact.publication = Publication.PUBLISHED if publish else Publication.DRAFT
-            fact.sent_back_note = ""
-        refusals = model.constraint_errors_of_new_records(facts)
-        for new_row, refusal in zip(self.new_rows, refusals, strict=True):
+        for waiting in self.waiting:
+            waiting.fact.sent_back_note = ""  # revised: waiting for review again
+            if waiting.fact._state.adding:
+                waiting.fact.publication = Publication.PUBLISHED if publish else Publication.DRAFT
+            # An Editor's change to a published fact is checked as that fact
+            # would be, and saved as a draft of it, which holds no key.
+            waiting.drafted = not publish and not waiting.fact._state.adding and waiting.fact.is_published
+        refusals = model.constraint_errors_in_turn(
+            [waiting.fact for waiting in self.waiting], holds_key=[not waiting.drafted for waiting in self.waiting]
+        )
+        pending = set(
+            model.objects.filter(draft_of_id__in=[waiting.fact.pk for waiting in self.waiting if waiting.drafted])
+            .values_list("draft_of_id", flat=True)
+            .distinct()
+        )
+        for waiting, refusal in zip(self.waiting, refusals, strict=True):
+            if waiting.drafted and waiting.fact.pk in pending:
+                refusal = ValidationError(DRAFT_PENDING, code="draft_pending").update_error_dict(
+                    refusal.error_dict if refusal else {}
+                )
+                refusal = ValidationError(refusal)
             if refusal is not None:
-                new_row.refuse(refusal, result)
+                waiting.refuse(refusal, result)
         if result.has_validation_errors():
             result.invalid_rows.sort(key=lambda invalid: invalid.number)
             return  # the whole file is refused: nothing to save
+        if dry_run:
+            return
+        created, changed = [], []
+        for waiting in self.waiting:
+            if waiting.drafted:
+                waiting.make_draft()
+            if waiting.fact._state.adding:
+                created.append(waiting.fact)
+            else:
+                waiting.fact.version = self.stored[waiting.fact.pk].version + 1
+                changed.append(waiting.fact)
         reason, now = str(_("Bulk import")), timezone.now()
+        history = {"batch_size": 500, "default_user": user, "default_change_reason": reason, "default_date": now}
         try:
-            model.objects.bulk_create(facts, batch_size=500)
+            model.objects.bulk_create(created, batch_size=500)
+            # Locked since before the first row: no one else changed them meanwhile.
+            for columns, facts in self.by_columns_changed(changed).items():
+                model.objects.bulk_update(facts, columns, batch_size=500)
         except IntegrityError as error:
             # The database still holds every rule: a save made since the check took a key.
             raise ChangedDuringImport from error
-        model.history.bulk_history_create(
-            facts, batch_size=500, default_user=user, default_change_reason=reason, default_date=now
-        )
-        if publish:
-            record_published_additions(facts, now, reason)
-        for new_row in self.new_rows:
-            new_row.result.object_id = new_row.fact.pk
+        model.history.bulk_history_create(created, **history)
+        model.history.bulk_history_create(changed, update=True, **history)
+        record_published_additions([fact for fact in created if fact.is_published], now, reason)
+        record_published_changes([(self.stored[fact.pk], fact) for fact in changed if fact.is_published], now, reason)
+        for waiting in self.waiting:
+            waiting.result.object_id = waiting.fact.pk
+
+    def by_columns_changed(self, changed):
+        """The changed facts grouped by the columns they change: an update
+        writes only those (Django's bulk update costs rows times columns)."""
+        groups = defaultdict(list)
+        for fact in changed:
+            groups[columns_changed(self.stored[fact.pk], fact)].append(fact)
+        return groups
+
+
+def columns_changed(stored, changed):
+    return tuple(
+        field.attname
+        for field in changed._meta.concrete_fields
+        if getattr(changed, field.attname) != getattr(stored, field.attname)
+    )
 
 
 @dataclass
-class NewRow:
-    """A new fact read from the file, checked against the database's rules
-    and saved with the file's other new facts at the end."""
+class WaitingRow:
+    """A fact read from the file, new or changed, checked against the
+    database's rules and saved with the file's other facts at the end."""
 
     fact: models.Model
     number: int
     row: dict
     result: RowResult = None
+    drafted: bool = False
 
     def refuse(self, error, result):
         """Count the row refused, as if its own check had refused it."""
@@ -373,6 +531,13 @@ class NewRow:
         self.result.import_type, self.result.validation_error = RowResult.IMPORT_TYPE_INVALID, error
         result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
         result.append_invalid_row(self.number, self.row, error)
+
+    def make_draft(self):
+        """Turn the changed copy of a published fact into a new draft of it, as ``save_change_by`` does."""
+        fact = self.fact
+        fact.draft_of_id, fact.pk = fact.pk, None
+        fact._state.adding = True
+        fact.publication, fact.version = Publication.DRAFT, 1
 
 
 class StateFactResource(FactResource):

@@ -7,7 +7,7 @@ spreadsheet shows as text; an import takes one apostrophe off again, so an
 exported file imports back unchanged. Used by the public CSV and the admin.
 
 An upload is refused, before it is parsed, above MAX_IMPORT_BYTES or
-MAX_IMPORT_ROWS: rows are counted as a stream, whatever the line endings,
+its sheet's row limit: rows are counted as a stream, whatever the line endings,
 stopping just past the limit. An XLSX (a zip) is unpacked with a counter
 first, so a zip bomb stops at MAX_XLSX_UNPACKED_BYTES instead of filling the
 memory.
@@ -25,14 +25,19 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-# An import runs in the request. New facts are checked and saved in bulk
-# (see states.resources): 5,000 new rows take seconds. Rows that change stored
-# records are saved one by one, as a form saves them (about 25 ms each on
-# PostgreSQL); an import still running after IMPORT_TIME_LIMIT seconds stops
-# and is undone whole with a message, well before gunicorn's 30 s timeout
-# would kill the worker (which also renders the preview of every row).
+# An import runs in the request, twice (preview, confirmation). Facts, new or
+# changed, are checked and saved in bulk (see states.resources): 5,000 rows
+# take seconds. Sheets saved row by row, as a form saves each (treaty
+# actions, each checked against the state's others; states, treaties,
+# sources), take about 25 ms a row on PostgreSQL, so their limit is lower.
+# An import still running after IMPORT_TIME_LIMIT seconds stops and is undone
+# whole with a message, well before gunicorn's 30 s timeout would kill the worker.
 MAX_IMPORT_ROWS = 5000
+MAX_IMPORT_ROWS_ONE_BY_ONE = 300
 IMPORT_TIME_LIMIT = 20
+# The import preview shows this many rows, with their changes
+# (templates/admin/states/import.html says the same number).
+PREVIEW_ROWS = 100
 MAX_XLSX_UNPACKED_BYTES = 40 * 1024 * 1024
 
 
@@ -54,9 +59,10 @@ def make_dataset_safe(dataset):
         dataset.append(row)
 
 
-def check_import_file(upload):
+def check_import_file(upload, row_limit=MAX_IMPORT_ROWS):
     """Raise ValidationError, in words, if an uploaded CSV or XLSX is too big
-    to import; leaves the file at its start. Nothing is parsed here."""
+    to import (more than ``row_limit`` rows); leaves the file at its start.
+    Nothing is parsed here."""
     if upload.size > MAX_IMPORT_BYTES:
         raise ValidationError(
             _("This file is %(size).1f MB; files up to %(limit)d MB can be imported. Split it into smaller files.")
@@ -68,22 +74,22 @@ def check_import_file(upload):
     try:
         if is_zip:
             check_unpacked_size(upload)
-            rows = count_xlsx_rows(upload)
+            rows = count_xlsx_rows(upload, row_limit)
         else:
-            rows = count_csv_rows(upload)
+            rows = count_csv_rows(upload, row_limit)
     finally:
         upload.seek(0)
-    if rows > MAX_IMPORT_ROWS:
+    if rows > row_limit:
         raise ValidationError(
             _(
                 "This file has more than %(limit)s rows; up to %(limit)s can be imported at once. "
                 "Split it into smaller files."
             )
-            % {"limit": f"{MAX_IMPORT_ROWS:,}"}
+            % {"limit": f"{row_limit:,}"}
         )
 
 
-def count_csv_rows(upload):
+def count_csv_rows(upload, row_limit):
     """The CSV's rows below its header, whatever its line endings (a file with
     carriage returns alone is as many rows as one with CRLF), stopping just
     past the limit. Only counted: nothing is kept."""
@@ -91,7 +97,7 @@ def count_csv_rows(upload):
     try:
         rows = -1  # the header
         for rows, _row in enumerate(csv.reader(text), start=0):
-            if rows > MAX_IMPORT_ROWS:
+            if rows > row_limit:
                 break
         return max(rows, 0)
     except csv.Error:
@@ -100,7 +106,7 @@ def count_csv_rows(upload):
         text.detach()  # leaves the upload open for the import itself
 
 
-def count_xlsx_rows(upload):
+def count_xlsx_rows(upload, row_limit):
     """The first sheet's rows below its header, read as a stream (openpyxl's
     read-only mode, which never holds the sheet in memory), stopping just past
     the limit; the sheet's own claim of its size is not trusted."""
@@ -111,7 +117,7 @@ def count_xlsx_rows(upload):
     try:
         rows = -1
         for rows, _row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=0):
-            if rows > MAX_IMPORT_ROWS:
+            if rows > row_limit:
                 break
         return max(rows, 0)
     finally:
@@ -141,8 +147,8 @@ def check_unpacked_size(upload):
         upload.seek(0)
 
 
-def too_many_rows(count):
+def too_many_rows(count, row_limit):
     return ValidationError(
         _("This file has %(count)s rows; up to %(limit)s can be imported at once. Split it into smaller files.")
-        % {"count": f"{count:,}", "limit": f"{MAX_IMPORT_ROWS:,}"}
+        % {"count": f"{count:,}", "limit": f"{row_limit:,}"}
     )
