@@ -25,22 +25,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from states.choices import ConventionPosition, CorrectionStatus, SubmissionStatus
 from states.models import (
+    REVIEWED_MODELS,
     CorrectionReport,
-    PositionStatement,
     State,
-    TimelineEvent,
     Treaty,
-    TreatyAction,
-    WrittenSubmission,
 )
 
-# What each kind of fact's name reads, fetched with it.
-NAMED_BY = {
-    TreatyAction: ["state", "treaty"],
-    PositionStatement: ["state"],
-    WrittenSubmission: ["state"],
-    TimelineEvent: [],
-}
 SHOWN_PER_LIST = 200  # the heading gives the full count
 
 
@@ -51,7 +41,7 @@ def queue_listing(querysets):
             model._meta.verbose_name_plural,
             [
                 (fact, reverse(f"admin:states_{model._meta.model_name}_change", args=[fact.pk]))
-                for fact in queryset.select_related(*NAMED_BY[model])[:SHOWN_PER_LIST]
+                for fact in queryset.with_names()[:SHOWN_PER_LIST]
             ],
             queryset.count(),
         )
@@ -119,16 +109,16 @@ class StaffAdminSite(admin.AdminSite):
         return [
             (
                 model._meta.verbose_name_plural,
-                list(model.objects.drafts().select_related(*NAMED_BY[model]).order_by("pk")[:SHOWN_PER_LIST]),
+                list(model.objects.drafts().with_names().order_by("pk")[:SHOWN_PER_LIST]),
             )
-            for model in NAMED_BY
+            for model in REVIEWED_MODELS
             if user.has_perm(f"states.view_{model._meta.model_name}")
         ]
 
     def index(self, request, extra_context=None):
         waiting = sum(
             model.objects.drafts().filter(sent_back_note="").count()
-            for model in NAMED_BY
+            for model in REVIEWED_MODELS
             if request.user.has_perm(f"states.view_{model._meta.model_name}")
         )
         return super().index(request, {**(extra_context or {}), "waiting_for_review": waiting})
@@ -155,7 +145,7 @@ class StaffAdminSite(admin.AdminSite):
         """What staff should research or check next, and drafts waiting for
         review: each list only for staff who may view what it lists."""
         user = request.user
-        viewable = [model for model in NAMED_BY if user.has_perm(f"states.view_{model._meta.model_name}")]
+        viewable = [model for model in REVIEWED_MODELS if user.has_perm(f"states.view_{model._meta.model_name}")]
         may_see_corrections = user.has_perm("states.view_correctionreport")
         if not viewable and not may_see_corrections:
             raise PermissionDenied

@@ -29,7 +29,7 @@ from states.choices import (
     TreatyStatus,
     Verification,
 )
-from states.filters import PAGE_NUMBER, StateFilter, date_from_query
+from states.filters import PAGE_NUMBER, StateFilter
 from states.models import (
     PositionStatement,
     PublishedChange,
@@ -40,8 +40,7 @@ from states.models import (
     TreatyAction,
     WrittenSubmission,
 )
-from states.rules import Figures
-from states.views import rome_statute  # a 404 until the seed is loaded (JSON, through DRF)
+from states.rules import Figures, as_of_from_query
 
 AS_OF = OpenApiParameter(
     "as_of",
@@ -54,7 +53,7 @@ def as_of_from(request):
     """``?as_of=`` as a date (today when absent); a 400 naming the parameter when unreadable."""
     value = request.query_params.get("as_of", "")
     try:
-        return date_from_query(value)
+        return as_of_from_query(value)
     except ValueError as error:
         raise ValidationError(
             {"as_of": [f"“{value.strip()[:40]}” is not a date: give it as YYYY-MM-DD, for example 2023-04-13."]}
@@ -264,7 +263,7 @@ class StandingsMixin:
 
     def standings_context(self, states):
         standings = State.objects.filter(pk__in=[state.pk for state in states]).standings(
-            rome_statute(), as_of_from(self.request)
+            Treaty.objects.rome_statute_or_404(), as_of_from(self.request)
         )
         return {"request": self.request, "standings": {standing.state.pk: standing for standing in standings}}
 
@@ -295,7 +294,9 @@ class StateList(StandingsMixin, generics.ListAPIView):
         state_filter = StateFilter(request.query_params, queryset=self.get_queryset())
         if not state_filter.is_valid():
             raise ValidationError(state_filter.errors)
-        standings = state_filter.filter_standings(state_filter.qs.standings(rome_statute(), as_of))
+        standings = state_filter.filter_standings(
+            state_filter.qs.standings(Treaty.objects.rome_statute_or_404(), as_of)
+        )
         states = [standing.state for standing in standings]
         page = self.paginate_queryset(states)
         context = {"request": request, "standings": {standing.state.pk: standing for standing in standings}}
@@ -330,7 +331,7 @@ class FiguresView(APIView):
         if rule not in CountingRule.values:
             raise ValidationError({"rule": [f"Not a counting rule: use one of {', '.join(CountingRule.values)}."]})
         as_of = as_of_from(request)
-        figures = Figures(State.objects.standings(rome_statute(), as_of), rule)
+        figures = Figures(State.objects.standings(Treaty.objects.rome_statute_or_404(), as_of), rule)
         return Response(
             FiguresSerializer(
                 {

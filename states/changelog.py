@@ -20,26 +20,14 @@ from django.utils.translation import gettext as _
 from simple_history.signals import post_create_historical_record
 
 from states.choices import ChangeKind, Publication, RecordKind
-from states.facts import STAFF_ONLY_FIELDS
-from states.models import (
-    PositionStatement,
-    PublishedChange,
-    Source,
-    State,
-    TimelineEvent,
-    Treaty,
-    TreatyAction,
-    WrittenSubmission,
-)
+from states.facts import NOT_PUBLIC
+from states.models import REVIEWED_MODELS, PublishedChange, Source, State, Treaty
 from states.page_cache import data_changed
 
 # The reason the history and the public list give for the seed loader's own
 # saves. Words for people only: the loader's versions are told apart by their
 # ``loaded_from_seed`` flag, never by this text, which anyone could type.
 SEED_REASON = "Loaded from the seed data"
-
-# Fields whose changes the public never sees.
-NOT_PUBLIC = {"id", *STAFF_ONLY_FIELDS}
 
 
 def is_public(row):
@@ -99,46 +87,14 @@ def what_changed(model, previous, row):
     return "; ".join(parts)
 
 
-def title_of(record):
-    """The record's whole title, as a reader would look for it."""
-    kind = RecordKind(record._meta.model_name)
-    if kind == RecordKind.TREATY_ACTION:
-        return _("%(state)s: %(treaty)s, %(action)s (%(date)s)") % {
-            "state": record.state.name,
-            "treaty": record.treaty.short_name,
-            "action": record.get_action_type_display(),
-            "date": date_format(record.date, "j F Y"),
-        }
-    if kind == RecordKind.POSITION_STATEMENT:
-        return _("%(state)s: statement of %(date)s, %(forum)s") % {
-            "state": record.state.name,
-            "date": record.display_date,
-            "forum": record.forum,
-        }
-    if kind == RecordKind.WRITTEN_SUBMISSION:
-        return _("%(state)s: written comments on the draft articles") % {"state": record.state.name}
-    if kind == RecordKind.TIMELINE_EVENT:
-        return _("%(topic)s timeline, %(date)s: %(event)s") % {
-            "topic": record.get_topic_display(),
-            "date": record.display_date,
-            "event": record.event,
-        }
-    if kind == RecordKind.STATE:
-        return _("%(state)s: groups and codes") % {"state": record.name}
-    if kind == RecordKind.TREATY:
-        return _("%(treaty)s: the treaty and its rules") % {"treaty": record.short_name}
-    return _("Source: %(title)s") % {"title": record.title}
-
-
-FACTS_THAT_CITE = (TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent)
 ALWAYS_PUBLIC = (State, Treaty)
 
 
 def cited_publicly(source_id, besides=()):
     """Whether something the public sees cites the source, besides the records ``besides``."""
-    for model in FACTS_THAT_CITE + ALWAYS_PUBLIC:
+    for model in REVIEWED_MODELS + ALWAYS_PUBLIC:
         records = model.objects.filter(source_id=source_id)
-        if model in FACTS_THAT_CITE:
+        if model in REVIEWED_MODELS:
             records = records.published()
         left_out = [record.pk for record in besides if isinstance(record, model)]
         if left_out:
@@ -175,7 +131,7 @@ def announce_sources_cited_first_by(records, made_at):
             kind=ChangeKind.ADDED,
             record_kind=RecordKind.SOURCE,
             record_id=source.pk,
-            title=title_of(source),
+            title=source.full_title,
             reason=_("First cited by a published fact"),
         )
 
@@ -188,7 +144,7 @@ def change_entry(record, kind, made_at, reason, what_changed=""):
         record_kind=RecordKind(record._meta.model_name),
         record_id=record.pk,
         state=record if isinstance(record, State) else getattr(record, "state", None),
-        title=title_of(record),
+        title=record.full_title,
         what_changed=what_changed,
         reason=reason or "",
     )

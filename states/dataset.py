@@ -12,16 +12,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from states.facts import STAFF_ONLY_FIELDS
+from states.facts import NOT_PUBLIC
 from states.models import (
-    PositionStatement,
+    REVIEWED_MODELS,
     PublishedChange,
     Source,
     State,
-    TimelineEvent,
     Treaty,
-    TreatyAction,
-    WrittenSubmission,
 )
 from states.spreadsheets import spreadsheet_safe
 
@@ -30,8 +27,6 @@ LICENCE = {
     "title": "Creative Commons Attribution 4.0",
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
-# Never in the public dataset: database ids, and what only staff see.
-NOT_PUBLISHED = {"id", *STAFF_ONLY_FIELDS}
 # A related record is named by its natural key, as in the spreadsheets staff import.
 NAMED_BY = {State: "iso3", Treaty: "slug", Source: "url"}
 FRICTIONLESS_TYPE = {
@@ -46,28 +41,16 @@ FRICTIONLESS_TYPE = {
 RESOURCES = [
     ("states", "Tracked states", lambda: State.objects.select_related("source")),
     ("treaties", "Treaties", lambda: Treaty.objects.select_related("source")),
-    (
-        "treaty_actions",
-        "Treaty actions",
-        lambda: TreatyAction.objects.published().select_related("state", "treaty", "source"),
+    *(
+        (*model.in_data_package, lambda model=model: model.objects.published().with_names().select_related("source"))
+        for model in REVIEWED_MODELS
     ),
-    (
-        "statements",
-        "Statements on a convention",
-        lambda: PositionStatement.objects.published().select_related("state", "source"),
-    ),
-    (
-        "submissions",
-        "Written comments (UNGA res. 77/249)",
-        lambda: WrittenSubmission.objects.published().select_related("state", "source"),
-    ),
-    ("timeline_events", "Timeline events", lambda: TimelineEvent.objects.published().select_related("source")),
     ("sources", "Sources", lambda: Source.objects.backing_public_facts()),
 ]
 
 
 def public_fields(model):
-    return [field for field in model._meta.concrete_fields if field.name not in NOT_PUBLISHED]
+    return [field for field in model._meta.concrete_fields if field.name not in NOT_PUBLIC]
 
 
 def describe(field):

@@ -29,6 +29,10 @@ from states.choices import DatePrecision, Origin, Publication, Verification, cho
 STAFF_ONLY_FIELDS = frozenset(
     {"research_note", "verified_by", "version", "publication", "draft_of", "sent_back_note", "origin"}
 )
+# What the public never reads of a record: the staff-only fields and its
+# database id (records are named by their natural keys). The list of changes
+# and the data package leave out the same.
+NOT_PUBLIC = frozenset({"id", *STAFF_ONLY_FIELDS})
 
 # A fact not re-checked for this long is due for re-verification.
 REVERIFY_AFTER = datetime.timedelta(days=365)
@@ -469,6 +473,11 @@ class FactQuerySet(models.QuerySet):
 
     def drafts(self):
         return self.filter(publication=Publication.DRAFT)
+
+    def with_names(self):
+        """With the records a fact's title names (its state, its treaty), fetched with it."""
+        named = [field.name for field in self.model._meta.concrete_fields if field.name in ("state", "treaty")]
+        return self.select_related(*named)
 
     def never_checked_against_primary(self):
         """Facts whose verification stops short of the primary record."""

@@ -1,12 +1,10 @@
 """Filters for the public table of states. They live in the query string, so a
 filtered view is a link, and the CSV export takes the same string."""
 
-import datetime
 import re
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from states.choices import (
@@ -21,20 +19,9 @@ from states.choices import (
 )
 from states.models import PublishedChange, State
 
-# How a date and a page number are written in a query string, read alike by
-# the pages and the API. ASCII digits only: \d and int() would also take "٢٠٢٣" or "²".
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# How a page number is written in a query string, read alike by the pages
+# and the API. ASCII digits only: \d and int() would also take "٢" or "²".
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
-
-
-def date_from_query(value):
-    """``?as_of=``'s value as a date: today if empty; ValueError unless a real YYYY-MM-DD date."""
-    value = value.strip()
-    if not value:
-        return timezone.localdate()
-    if not ISO_DATE.fullmatch(value):
-        raise ValueError(value)
-    return datetime.date.fromisoformat(value)
 
 
 # The blank choice of every filter menu: no filter.

@@ -19,8 +19,10 @@ from django.core.validators import MinLengthValidator, RegexValidator, URLValida
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
+from django.http import Http404
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -75,10 +77,7 @@ class SourceQuerySet(models.QuerySet):
         """Sources that back something the public can see: a published fact,
         a state or a treaty. One EXISTS test per kind of record, so the cost
         grows with the sources, not with the facts times their joins."""
-        published = [
-            model.objects.published().filter(source=OuterRef("pk"))
-            for model in (TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent)
-        ]
+        published = [model.objects.published().filter(source=OuterRef("pk")) for model in REVIEWED_MODELS]
         always_public = [model.objects.filter(source=OuterRef("pk")) for model in (State, Treaty)]
         backs_something = Q()
         for facts in published + always_public:
@@ -124,6 +123,11 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def full_title(self):
+        """The record's whole title, as a reader would look for it (the list of changes)."""
+        return _("Source: %(title)s") % {"title": self.title}
 
 
 # --- States -------------------------------------------------------------------
@@ -227,6 +231,10 @@ class State(SourcedFact):
         return self.local_name
 
     @property
+    def full_title(self):
+        return _("%(state)s: groups and codes") % {"state": self.name}
+
+    @property
     def local_name(self):
         """The name in the language of the page being read (states/state_names.py)."""
         return state_names.local_name(self.iso3, self.name, get_language())
@@ -246,6 +254,14 @@ class TreatyQuerySet(models.QuerySet):
     def rome_statute(self):
         """The treaty behind the headline figures, or None before the seed data is loaded."""
         return self.filter(slug=ROME_STATUTE).first()
+
+    def rome_statute_or_404(self):
+        """The same for the pages and the API that need it: a 404 (in JSON
+        for the API) until the seed data is loaded."""
+        treaty = self.rome_statute()
+        if treaty is None:
+            raise Http404("The Rome Statute is not in the database yet (run manage.py load_seed).")
+        return treaty
 
 
 class Treaty(SourcedFact):
@@ -315,6 +331,10 @@ class Treaty(SourcedFact):
     def __str__(self):
         return self.short_name
 
+    @property
+    def full_title(self):
+        return _("%(treaty)s: the treaty and its rules") % {"treaty": self.short_name}
+
 
 class TreatyAction(ReviewedFact):
     """A dated act of one state under one treaty, as the depositary records it.
@@ -323,6 +343,9 @@ class TreatyAction(ReviewedFact):
     (``takes_effect_on``). A withdrawal is recorded once, on the day it was
     notified; the day it took effect is derived (art. 127).
     """
+
+    # Its table in the public data package (file name, title), which partners read by name.
+    in_data_package = ("treaty_actions", "Treaty actions")
 
     state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="treaty_actions", verbose_name=_("state"))
     treaty = models.ForeignKey(Treaty, on_delete=models.PROTECT, related_name="actions", verbose_name=_("treaty"))
@@ -378,6 +401,15 @@ class TreatyAction(ReviewedFact):
         return f"{self.state} – {self.treaty}: {self.get_action_type_display()} ({self.date})"
 
     @property
+    def full_title(self):
+        return _("%(state)s: %(treaty)s, %(action)s (%(date)s)") % {
+            "state": self.state.name,
+            "treaty": self.treaty.short_name,
+            "action": self.get_action_type_display(),
+            "date": date_format(self.date, "j F Y"),
+        }
+
+    @property
     def is_consent(self):
         return self.action_type in CONSENT_TYPES
 
@@ -428,6 +460,9 @@ class PositionStatement(PartlyDated, ReviewedFact):
     """A dated statement that shows where a state stands on a convention on
     crimes against humanity (the ILC's 2019 draft articles)."""
 
+    # Its table in the public data package (file name, title), which partners read by name.
+    in_data_package = ("statements", "Statements on a convention")
+
     state = models.ForeignKey(
         State, on_delete=models.CASCADE, related_name="position_statements", verbose_name=_("state")
     )
@@ -462,6 +497,14 @@ class PositionStatement(PartlyDated, ReviewedFact):
         return f"{self.state}, {self.display_date}: {self.get_position_display()}"
 
     @property
+    def full_title(self):
+        return _("%(state)s: statement of %(date)s, %(forum)s") % {
+            "state": self.state.name,
+            "date": self.display_date,
+            "forum": self.forum,
+        }
+
+    @property
     def is_assessed(self):
         """Whether someone has read a position into what the state said."""
         return self.position != ConventionPosition.NOT_YET_RESEARCHED
@@ -471,6 +514,9 @@ class WrittenSubmission(ReviewedFact):
     """What is known of a state's written comments on the draft articles, which
     UNGA resolution 77/249 invited by the end of 2023. No row means nobody has
     researched it yet, which is never shown as "no submission"."""
+
+    # Its table in the public data package (file name, title), which partners read by name.
+    in_data_package = ("submissions", "Written comments (UNGA res. 77/249)")
 
     state = models.ForeignKey(
         State, on_delete=models.CASCADE, related_name="written_submissions", verbose_name=_("state")
@@ -516,6 +562,10 @@ class WrittenSubmission(ReviewedFact):
     def __str__(self):
         return f"{self.state}: {self.get_status_display()}"
 
+    @property
+    def full_title(self):
+        return _("%(state)s: written comments on the draft articles") % {"state": self.state.name}
+
     def status_on(self, as_of):
         if self.status == SubmissionStatus.MADE and self.submitted_on <= as_of:
             return SubmissionStatus.MADE
@@ -526,6 +576,9 @@ class TimelineEvent(PartlyDated, ReviewedFact):
     """A milestone of a treaty process that is not one state's act: the Rome
     Statute's adoption, a UN resolution, a session, a deadline. A state's own
     acts are TreatyActions and PositionStatements, and are never copied here."""
+
+    # Its table in the public data package (file name, title), which partners read by name.
+    in_data_package = ("timeline_events", "Timeline events")
 
     topic = models.CharField(_("topic"), max_length=16, choices=TimelineTopic.choices)
     event = models.TextField(_("event"))
@@ -550,6 +603,14 @@ class TimelineEvent(PartlyDated, ReviewedFact):
 
     def __str__(self):
         return f"{self.display_date}: {self.event}"
+
+    @property
+    def full_title(self):
+        return _("%(topic)s timeline, %(date)s: %(event)s") % {
+            "topic": self.get_topic_display(),
+            "date": self.display_date,
+            "event": self.event,
+        }
 
 
 # --- The public record of changes -------------------------------------------------
@@ -714,3 +775,9 @@ class CorrectionReport(models.Model):
     def reference(self):
         """The number the reader is given to quote."""
         return f"C-{self.pk:05d}" if self.pk else ""
+
+
+# Every kind of fact reviewed before the public sees it, in the order the site
+# lists them: the ReviewedFact models. A new kind joins the staff roles, the
+# research queue, the data package and the sources' check by being one.
+REVIEWED_MODELS = tuple(model for model in ReviewedFact.__subclasses__() if not model._meta.abstract)

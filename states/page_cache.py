@@ -45,8 +45,8 @@ from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
-from states.filters import date_from_query
 from states.models import DataEpoch, PublishedChange
+from states.rules import as_of_from_query
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def canonical(request, reads):
         values = request.GET.getlist(name)
         if name == "as_of" and values:
             try:
-                as_of = date_from_query(values[-1])  # the value the page reads, as with_as_of does
+                as_of = as_of_from_query(values[-1])  # the value the page reads, as with_as_of does
             except ValueError:
                 return False
             if as_of != timezone.localdate():

@@ -8,14 +8,17 @@ over records already fetched, no queries.
 4. The position rule: a state's position is its latest assessed statement.
 5. ``Standing``: where one state stands on a date; ``Figures``: the counts
    over many standings that every page, export and API reads.
+6. The as-of rule: which date a page or the API is asked for.
 """
 
 import datetime
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -534,3 +537,20 @@ class Figures:
             count += changes[day]
             steps.append((day, count))
         return steps
+
+
+# --- 6. The as-of date ----------------------------------------------------------
+
+# How ``?as_of=`` is written, read alike by the pages, the page cache and the
+# API. ASCII digits only: \d would also take "٢٠٢٣".
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def as_of_from_query(value):
+    """``?as_of=``'s value as a date: today if empty; ValueError unless a real YYYY-MM-DD date."""
+    value = value.strip()
+    if not value:
+        return timezone.localdate()
+    if not ISO_DATE.fullmatch(value):
+        raise ValueError(value)
+    return datetime.date.fromisoformat(value)

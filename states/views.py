@@ -46,7 +46,6 @@ from states.filters import (
     SORT_KEYS,
     PublishedChangeFilter,
     StateFilter,
-    date_from_query,
     is_sort_key,
     sort_standings,
 )
@@ -54,7 +53,7 @@ from states.forms import CONTROL_CHARACTERS, CorrectionForm
 from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
 from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
-from states.rules import Figures, list_in_words, list_separator
+from states.rules import Figures, as_of_from_query, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
@@ -69,7 +68,7 @@ def with_as_of(view):
     def wrapper(request, *args, **kwargs):
         value = request.GET.get("as_of", "")
         try:
-            as_of = date_from_query(value)
+            as_of = as_of_from_query(value)
         except ValueError:
             return render(request, "bad_as_of.html", {"value": value.strip()}, status=400)
         return view(request, *args, as_of=as_of, **kwargs)
@@ -93,14 +92,6 @@ def one_of(values):
     return mark_safe(conditional_escape(_("It accepts one of: %(values)s.")) % {"values": codes})
 
 
-def rome_statute():
-    """The treaty behind the figures; the pages that need it are 404 until the seed data is loaded."""
-    treaty = Treaty.objects.rome_statute()
-    if treaty is None:
-        raise Http404("The Rome Statute is not in the database yet (run manage.py load_seed).")
-    return treaty
-
-
 # The inline map makes this page large; it holds no secret (no form token),
 # so compressing it is safe from BREACH-style attacks.
 @cached_public_page(reads=("as_of", "map", "view"))
@@ -108,7 +99,7 @@ def rome_statute():
 @require_safe
 @with_as_of
 def overview(request, as_of):
-    treaty = rome_statute()
+    treaty = Treaty.objects.rome_statute_or_404()
     standings = State.objects.standings(treaty, as_of)  # every tracked state, for the map
     figures = Figures(standings, HEADLINE_RULE)
     layer = request.GET.get("map") or MapLayer.ROME_STATUTE
@@ -167,7 +158,7 @@ STATE_LIST_READS = (*StateFilter.base_filters, "sort", "as_of")
 def filtered_standings(request, as_of):
     """The table's rows: the query string's filters and sort, applied (none
     when a filter's value is not one it offers: the form says why)."""
-    treaty = rome_statute()
+    treaty = Treaty.objects.rome_statute_or_404()
     state_filter = StateFilter(request.GET, queryset=State.objects.all())
     standings = (
         state_filter.filter_standings(state_filter.qs.standings(treaty, as_of)) if state_filter.is_valid() else []
@@ -284,7 +275,7 @@ def state_detail(request, iso3, as_of):
             target["Location"] += "?" + request.GET.urlencode()
         return target
     state = get_object_or_404(State.objects.select_related("source"), iso3=iso3)
-    treaty = rome_statute()
+    treaty = Treaty.objects.rome_statute_or_404()
     standing = State.objects.filter(pk=state.pk).standings(treaty, as_of)[0]
     return render(
         request,
@@ -310,7 +301,7 @@ def compare(request, as_of):
     for value in request.GET.getlist("states"):
         codes += [code.strip().upper() for code in value.split(",") if code.strip()]
     codes = list(dict.fromkeys(codes))[:MAX_COMPARED]
-    treaty = rome_statute()
+    treaty = Treaty.objects.rome_statute_or_404()
     found = {s.state.iso3: s for s in State.objects.filter(iso3__in=codes).standings(treaty, as_of)}
     unknown = [code for code in codes if code not in found]  # the page says which, and answers 400
     return render(
@@ -541,7 +532,7 @@ def embeddable_figure(name):
 def embed_figure(request, name, as_of):
     """One headline figure, with its counting rule, date, evidence and a link back, to frame on another site."""
     figure = embeddable_figure(name)
-    figures = State.objects.figures(rome_statute(), as_of, HEADLINE_RULE)
+    figures = State.objects.figures(Treaty.objects.rome_statute_or_404(), as_of, HEADLINE_RULE)
     context = {
         "as_of": as_of,
         "figure": figure,
@@ -560,7 +551,7 @@ def embed_figure(request, name, as_of):
 def embed_figure_badge(request, name, as_of):
     """The same figure as a small SVG badge (an image, for a README or a newsletter)."""
     figure = embeddable_figure(name)
-    figures = State.objects.figures(rome_statute(), as_of, HEADLINE_RULE)
+    figures = State.objects.figures(Treaty.objects.rome_statute_or_404(), as_of, HEADLINE_RULE)
     count, label = str(figure.count(figures)), str(figure.label)
     response = render(
         request,
@@ -585,7 +576,7 @@ def embed_map(request, as_of):
     layer = request.GET.get("layer") or MapLayer.ROME_STATUTE
     if layer not in MapLayer.values:
         return refuse_parameter(request, "layer", one_of(MapLayer.values))
-    standings = State.objects.standings(rome_statute(), as_of)
+    standings = State.objects.standings(Treaty.objects.rome_statute_or_404(), as_of)
     figures = Figures(standings, HEADLINE_RULE)
     context = {
         "as_of": as_of,
@@ -604,7 +595,7 @@ def embed_map(request, as_of):
 def embed_state(request, iso3, as_of):
     """A state's standing in a few lines, to frame on another site."""
     state = get_object_or_404(State.objects.select_related("source"), iso3=iso3.upper())
-    standing = State.objects.filter(pk=state.pk).standings(rome_statute(), as_of)[0]
+    standing = State.objects.filter(pk=state.pk).standings(Treaty.objects.rome_statute_or_404(), as_of)[0]
     source_page = request.build_absolute_uri(state.get_absolute_url() + f"?as_of={as_of.isoformat()}")
     return render(request, "embed/state.html", {"as_of": as_of, "standing": standing, "source_page": source_page})
 

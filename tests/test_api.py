@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.throttling import AnonRateThrottle
 
 from states.choices import CountingRule
-from states.models import PositionStatement, State
+from states.models import PositionStatement, State, Treaty
 from states.rules import Figures
-from states.views import rome_statute
 from tests.helpers import statement_form
 
 ENDPOINTS = [
@@ -30,7 +29,7 @@ ENDPOINTS = [
 @pytest.mark.parametrize("as_of", ["2002-07-01", "2019-03-17", "2023-04-13", "2026-11-29"])
 @pytest.mark.parametrize("rule", list(CountingRule))
 def test_the_apis_figures_are_the_pages_figures(client, db, as_of, rule):
-    figures = Figures(State.objects.standings(rome_statute(), datetime.date.fromisoformat(as_of)), rule)
+    figures = Figures(State.objects.standings(Treaty.objects.rome_statute(), datetime.date.fromisoformat(as_of)), rule)
     body = client.get("/api/v1/figures/", {"as_of": as_of, "rule": rule.value}).json()
     assert body["states_parties"] == figures.states_parties
     assert body["rome_statute"] == {str(key): value for key, value in figures.treaty_status_counts.items()}

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from states.embeds import FIGURES
-from states.models import State
+from states.models import State, Treaty
 from states.rules import Figures
-from states.views import HEADLINE_RULE, rome_statute
+from states.views import HEADLINE_RULE
 
 EMBEDS = [
     "/embed/figure/rome-statute-parties/",
@@ -39,7 +39,9 @@ def test_every_other_page_still_refuses_to_be_framed(client, db, url):
 
 @pytest.mark.parametrize("as_of", ["2019-03-17", "2023-04-13", "2026-11-29"])
 def test_each_embedded_figure_is_the_pages_figure_with_its_rule_date_and_a_link_back(client, db, as_of):
-    figures = Figures(State.objects.standings(rome_statute(), datetime.date.fromisoformat(as_of)), HEADLINE_RULE)
+    figures = Figures(
+        State.objects.standings(Treaty.objects.rome_statute(), datetime.date.fromisoformat(as_of)), HEADLINE_RULE
+    )
     page = client.get("/embed/figure/rome-statute-parties/", {"as_of": as_of}).content.decode()
     count = int(re.search(r'<data value="(\d+)">', page).group(1))
     assert count == figures.states_parties == FIGURES["rome-statute-parties"].count(figures)

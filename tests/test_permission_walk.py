@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 
 from states.management.commands.setup_roles import ROLES
 from states.models import (
+    REVIEWED_MODELS,
     CorrectionReport,
     PositionStatement,
     PublishedChange,
@@ -25,7 +26,7 @@ from states.models import (
 from tests.helpers import staff_user, state_page_form, verify_second_factor
 
 RECORDS = [Source, State, Treaty, TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent, CorrectionReport]
-REVIEWED = {TreatyAction, PositionStatement, WrittenSubmission, TimelineEvent}
+REVIEWED = set(REVIEWED_MODELS)
 KINDS_OF_USER = ["anonymous", "no group", "Editor", "Publisher"]
 
 

@@ -3,11 +3,13 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from states.choices import Publication
-from states.models import PositionStatement, State
+from states.facts import ReviewedFact
+from states.models import REVIEWED_MODELS, PositionStatement, State
 from tests.helpers import new_statement_form, publish_in_bulk, statement_fields, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
@@ -94,3 +96,24 @@ def test_setup_roles_is_idempotent(roles):
     assert before == after
     assert "publish_positionstatement" in after["Publisher"]
     assert "publish_positionstatement" not in after["Editor"]
+
+
+def test_every_kind_of_reviewed_fact_is_in_the_one_list_the_roles_queue_and_data_package_read(roles):
+    """REVIEWED_MODELS is derived from the ReviewedFact models, so a new kind
+    of fact cannot be left out of the roles, the research queue, the sources'
+    check or the data package."""
+    reviewed = [model for model in apps.get_app_config("states").get_models() if issubclass(model, ReviewedFact)]
+    assert list(REVIEWED_MODELS) == reviewed
+    assert {model.__name__ for model in REVIEWED_MODELS} == {
+        "TreatyAction",
+        "PositionStatement",
+        "WrittenSubmission",
+        "TimelineEvent",
+    }
+    editor = set(Group.objects.get(name="Editor").permissions.values_list("codename", flat=True))
+    publisher = set(Group.objects.get(name="Publisher").permissions.values_list("codename", flat=True))
+    for model in REVIEWED_MODELS:
+        name = model._meta.model_name
+        assert {f"view_{name}", f"add_{name}", f"change_{name}"} <= editor
+        assert f"publish_{name}" not in editor
+        assert {f"publish_{name}", f"delete_{name}"} <= publisher

@@ -8,7 +8,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 
-REVIEWED = ["treatyaction", "positionstatement", "writtensubmission", "timelineevent"]
+from states.models import REVIEWED_MODELS
+
+REVIEWED = [model._meta.model_name for model in REVIEWED_MODELS]
 
 ROLES = {
     # Editors draft: they add and change facts (saved as drafts), add sources
