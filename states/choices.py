@@ -187,6 +187,20 @@ class SubmissionStatus(models.TextChoices):
 class PeriodUnit(models.TextChoices):
     DAYS = "days", _("days")
     MONTHS = "months", _("months")
+    YEARS = "years", _("years")
+
+
+class EntryIntoForceRule(models.TextChoices):
+    """How a treaty's own text dates its entry into force for a state that joins it."""
+
+    FIRST_OF_MONTH_AFTER_PERIOD = (
+        "first_of_month_after",
+        _("On the first day of the month after the period following deposit (Rome Statute art. 126(2))"),
+    )
+    PERIOD_AFTER_DEPOSIT = (
+        "period_after_deposit",
+        _("Exactly the period after deposit (the Kampala amendments, Rome Statute art. 121(5))"),
+    )
 
 
 class TreatyActionType(models.TextChoices):

@@ -13,7 +13,7 @@ from import_export.forms import ImportForm, SelectableFieldsExportForm
 
 from states.facts import DRAFT_PENDING
 from states.models import CorrectionReport, State, TreatyAction
-from states.rules import check_in_date_order
+from states.rules import TreatyRecord, check_in_date_order
 from states.spreadsheets import check_import_file
 
 
@@ -163,7 +163,12 @@ class TreatyActionFormSet(forms.BaseInlineFormSet):
         treaties = {action.treaty_id: action.treaty for action in entered}
         for treaty_id, treaty in treaties.items():
             actions = [action for action in entered + saved if action.treaty_id == treaty_id]
-            for action, error in check_in_date_order(treaty, actions, is_changed):
+            prerequisite = None
+            if treaty.open_only_to_parties_of_id:
+                parent = treaty.open_only_to_parties_of
+                under_parent = [action for action in entered + saved if action.treaty_id == parent.pk]
+                prerequisite = TreatyRecord(parent, under_parent)
+            for action, error in check_in_date_order(treaty, actions, is_changed, prerequisite):
                 add_errors_by_field(form_of[id(action)], error)
 
 

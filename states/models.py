@@ -34,6 +34,7 @@ from states.choices import (
     ConventionPosition,
     CorrectionStatus,
     CountingRule,
+    EntryIntoForceRule,
     Origin,
     PeriodUnit,
     Publication,
@@ -266,8 +267,11 @@ class TreatyQuerySet(models.QuerySet):
 
 class Treaty(SourcedFact):
     """A treaty the coalition follows, with the rules that date its effect for
-    each state. Rules a treaty has not yet fixed (a convention still being
-    negotiated) stay empty, and the app then never claims it is in force."""
+    each state, as data: how its text dates entry into force (and the article
+    that says so), whether it has a signature step, and whose parties alone
+    may join it (an amendment). Rules a treaty has not yet fixed (a convention
+    still being negotiated), or that nobody has read yet, stay empty, and the
+    app then never claims it is in force for a state."""
 
     slug = models.SlugField(_("short code"), unique=True)
     short_name = models.CharField(_("short name"), max_length=100, unique=True)
@@ -289,6 +293,36 @@ class Treaty(SourcedFact):
         ),
     )
     entry_into_force_period_unit = models.CharField(_("unit"), max_length=8, choices=PeriodUnit.choices, blank=True)
+    entry_into_force_rule = models.CharField(
+        _("entry into force rule"),
+        max_length=24,
+        choices=EntryIntoForceRule.choices,
+        blank=True,
+        help_text=_("How the treaty's text dates entry into force for a state; empty while nobody has read it."),
+    )
+    entry_into_force_article = models.CharField(
+        _("entry into force: article"),
+        max_length=40,
+        blank=True,
+        help_text=_("The article that states the rule, as the site cites it (for example art. 126(2))."),
+    )
+    has_signature_step = models.BooleanField(
+        _("has a signature step"),
+        default=True,
+        help_text=_(
+            "Untick for an instrument states join without signing first "
+            "(the Kampala amendments: ratification or acceptance only)."
+        ),
+    )
+    open_only_to_parties_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("open only to the parties of"),
+        help_text=_("A state may ratify or accept it only while a State Party to this treaty (amendments)."),
+    )
     withdrawal_period_months = models.PositiveSmallIntegerField(
         _("withdrawal takes effect after (months)"),
         null=True,
@@ -297,6 +331,12 @@ class Treaty(SourcedFact):
             "A withdrawal takes effect this many months after notification unless the "
             "notification gives a later date (Rome Statute art. 127: 12 months)."
         ),
+    )
+    withdrawal_article = models.CharField(
+        _("withdrawal: article"),
+        max_length=40,
+        blank=True,
+        help_text=_("The article that dates a withdrawal, as the site cites it (for example art. 127)."),
     )
     depositary_record_url = models.URLField(
         _("depositary record"),
@@ -324,6 +364,21 @@ class Treaty(SourcedFact):
                 ),
                 name="treaty_entry_into_force_period_has_a_unit",
                 violation_error_message=_("Give the entry-into-force period with its unit, or neither."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(entry_into_force_period__isnull=True, entry_into_force_rule="")
+                    | Q(entry_into_force_period__isnull=False, entry_into_force_rule__in=EntryIntoForceRule.values)
+                ),
+                name="treaty_entry_into_force_period_has_a_rule",
+                violation_error_message=_(
+                    "Give the entry-into-force period with the rule that applies it, or neither."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(open_only_to_parties_of=F("pk")),
+                name="treaty_is_not_open_only_to_its_own_parties",
+                violation_error_message=_("A treaty cannot be open only to its own parties."),
             ),
             web_address_constraint("depositary_record_url", "treaty_depositary_record_is_a_web_address", blank=True),
         ]
@@ -441,16 +496,19 @@ class TreatyAction(ReviewedFact):
     def clean_across_rows(self):
         """Check this action against the state's published actions under the
         same treaty (for a draft, less the fact it would replace): no second
-        instrument, no ratification before signature, no withdrawal by a
-        state that was not a party, and so on (``TreatyRecord.check_can_add``)."""
+        instrument, no ratification before signature (where the treaty has a
+        signature step), no withdrawal by a state that was not a party, no
+        ratification of an amendment by a state not then a party to its
+        statute, and so on (``TreatyRecord.check_can_add``)."""
         if not (self.state_id and self.treaty_id and self.date and self.action_type):
             return
-        others = (
-            TreatyAction.objects.published()
-            .filter(state_id=self.state_id, treaty_id=self.treaty_id)
-            .exclude(pk__in=[pk for pk in (self.pk, self.draft_of_id) if pk])
-        )
-        TreatyRecord(self.treaty, list(others)).check_can_add(self)
+        mine = TreatyAction.objects.published().filter(state_id=self.state_id)
+        others = mine.filter(treaty_id=self.treaty_id).exclude(pk__in=[pk for pk in (self.pk, self.draft_of_id) if pk])
+        prerequisite = None
+        if self.treaty.open_only_to_parties_of_id:
+            parent = self.treaty.open_only_to_parties_of
+            prerequisite = TreatyRecord(parent, list(mine.filter(treaty=parent)))
+        TreatyRecord(self.treaty, list(others), prerequisite).check_can_add(self)
 
 
 # --- Crimes-against-humanity convention ---------------------------------------

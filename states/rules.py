@@ -1,8 +1,10 @@
 """The rules the tracker applies, as the law and the method read: plain Python
 over records already fetched, no queries.
 
-1. Rome Statute art. 126(2): when a treaty enters into force for a state.
-2. Art. 127: when a withdrawal takes effect.
+1. When a treaty enters into force for a state, by the rule its own text
+   states, recorded on the ``Treaty`` (Rome Statute art. 126(2); the Kampala
+   amendments, art. 121(5)).
+2. When a withdrawal takes effect (Rome Statute art. 127).
 3. ``TreatyRecord``: a state's status under a treaty on any date, and which
    actions can follow which.
 4. The position rule: a state's position is its latest assessed statement.
@@ -28,6 +30,7 @@ from states.choices import (
     COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
+    EntryIntoForceRule,
     Evidence,
     SubmissionStatus,
     Subregion,
@@ -42,13 +45,25 @@ from states.choices import (
 
 def entry_into_force_for(treaty, deposited_on):
     """When ``treaty`` enters into force for a state that deposited its
-    instrument on ``deposited_on``: the first day of the month after the
-    period (Rome Statute art. 126(2): the 60th day following deposit), and
-    never before the treaty itself entered into force (1 July 2002). None while
-    the treaty fixes no such rule (a convention still being negotiated)."""
-    if treaty.entered_into_force_on is None or treaty.entry_into_force_period is None:
+    instrument on ``deposited_on``, by the rule its text states
+    (``Treaty.entry_into_force_rule``):
+
+    - the first day of the month after the period (Rome Statute art. 126(2):
+      the 60th day following deposit), and never before the treaty itself
+      entered into force (1 July 2002), so not while it is not in force;
+    - exactly the period after deposit, with no rounding (the Kampala
+      amendments, art. 121(5): one year), and never before the treaty itself
+      entered into force where that date is recorded.
+
+    None while the treaty's rule is not recorded (a convention still being
+    negotiated, or a text nobody has read yet)."""
+    if treaty.entry_into_force_period is None or not treaty.entry_into_force_rule:
         return None
     period_ends = deposited_on + relativedelta(**{treaty.entry_into_force_period_unit: treaty.entry_into_force_period})
+    if treaty.entry_into_force_rule == EntryIntoForceRule.PERIOD_AFTER_DEPOSIT:
+        return max(period_ends, treaty.entered_into_force_on) if treaty.entered_into_force_on else period_ends
+    if treaty.entered_into_force_on is None:
+        return None
     first_of_next_month = period_ends.replace(day=1) + relativedelta(months=1)
     return max(first_of_next_month, treaty.entered_into_force_on)
 
@@ -88,8 +103,10 @@ class TreatyRecord:
     effect (Malaysia, 2019) is as if never deposited.
     """
 
-    def __init__(self, treaty, actions):
+    def __init__(self, treaty, actions, prerequisite=None):
         self.treaty = treaty
+        # The state's record under the treaty this one is open only to the parties of (an amendment's statute).
+        self.prerequisite = prerequisite
         self.actions = sorted(actions, key=lambda action: (action.date, action.pk or 0))
         by_type = {action.action_type: action for action in actions}
         self.signature = by_type.get(TreatyActionType.SIGNATURE)
@@ -178,6 +195,33 @@ class TreatyRecord:
         kind = TreatyActionType
         state_name = action.state.name
         on = action.date.isoformat()
+        if action.action_type == kind.SIGNATURE and not self.treaty.has_signature_step:
+            raise ValidationError(
+                {
+                    "action_type": _(
+                        "The %(treaty)s have no signature step: a state joins by ratification or acceptance alone."
+                    )
+                    % {"treaty": self.treaty.short_name}
+                }
+            )
+        if action.is_consent and self.prerequisite is not None:
+            status = self.prerequisite.status_on(action.date)
+            if status != TreatyStatus.STATE_PARTY:
+                raise ValidationError(
+                    {
+                        "action_type": _(
+                            "Only States Parties to the %(prerequisite)s can join the %(treaty)s, and %(state)s "
+                            "was not one on %(date)s (its status then: %(status)s)."
+                        )
+                        % {
+                            "prerequisite": self.prerequisite.treaty.short_name,
+                            "treaty": self.treaty.short_name,
+                            "state": state_name,
+                            "date": on,
+                            "status": TreatyStatus(status).label,
+                        }
+                    }
+                )
         if action.is_consent and self.consent:
             raise ValidationError(
                 {
@@ -192,7 +236,12 @@ class TreatyRecord:
                     }
                 }
             )
-        if action.action_type == kind.RATIFICATION and (self.signature is None or self.signature.date > action.date):
+        must_sign_first = self.treaty.has_signature_step
+        if (
+            action.action_type == kind.RATIFICATION
+            and must_sign_first
+            and (self.signature is None or self.signature.date > action.date)
+        ):
             raise ValidationError(
                 {
                     "action_type": _(
@@ -285,18 +334,19 @@ class TreatyRecord:
                 )
 
 
-def check_in_date_order(treaty, actions, is_new):
+def check_in_date_order(treaty, actions, is_new, prerequisite=None):
     """Check each action for which ``is_new(action)`` holds against the
     actions dated before it (same-day actions in their natural order: signature,
-    consent, withdrawal), so actions entered together are checked together.
-    Returns [(action, ValidationError)]."""
+    consent, withdrawal), so actions entered together are checked together;
+    ``prerequisite``: the state's record under the treaty this one is open
+    only to the parties of. Returns [(action, ValidationError)]."""
     kinds = list(TreatyActionType)
     ordered = sorted(actions, key=lambda action: (action.date, kinds.index(action.action_type)))
     problems = []
     for index, action in enumerate(ordered):
         if is_new(action):
             try:
-                TreatyRecord(treaty, ordered[:index]).check_can_add(action)
+                TreatyRecord(treaty, ordered[:index], prerequisite).check_can_add(action)
             except ValidationError as error:
                 problems.append((action, error))
     return problems
@@ -379,11 +429,21 @@ class Standing:
             entry(action.date, TimelineEntryKind.ACTION, action.get_action_type_display(), action)
             for action in record.actions
         ]
+        treaty = record.treaty
         if record.entry_into_force:
-            text = _("Enters into force for %(state)s (art. 126(2))") % {"state": self.state.local_name}
+            words = {"state": self.state.local_name, "article": treaty.entry_into_force_article}
+            text = (
+                _("Enters into force for %(state)s (%(article)s)") % words
+                if treaty.entry_into_force_article
+                else _("Enters into force for %(state)s") % words
+            )
             entries.append(entry(record.entry_into_force, TimelineEntryKind.DERIVED, text, record.consent))
         if record.withdrawal_effective:
-            text = _("Withdrawal takes effect (art. 127)")
+            text = (
+                _("Withdrawal takes effect (%(article)s)") % {"article": treaty.withdrawal_article}
+                if treaty.withdrawal_article
+                else _("Withdrawal takes effect")
+            )
             entries.append(entry(record.withdrawal_effective, TimelineEntryKind.DERIVED, text, record.withdrawal))
         entries += [
             entry(statement.date, TimelineEntryKind.STATEMENT, statement.forum, statement, statement.display_date)

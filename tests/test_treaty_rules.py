@@ -2,10 +2,11 @@
 art. 127 (withdrawal), as ``states.rules`` applies them."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from states.choices import PeriodUnit
-from states.models import Treaty
-from states.rules import entry_into_force_for, withdrawal_effective_on
+from states.choices import EntryIntoForceRule, PeriodUnit, TreatyActionType, TreatyStatus
+from states.models import Treaty, TreatyAction
+from states.rules import TreatyRecord, entry_into_force_for, withdrawal_effective_on
 from tests.helpers import day
 
 
@@ -17,6 +18,7 @@ def statute():
         entered_into_force_on=day("2002-07-01"),
         entry_into_force_period=60,
         entry_into_force_period_unit=PeriodUnit.DAYS,
+        entry_into_force_rule=EntryIntoForceRule.FIRST_OF_MONTH_AFTER_PERIOD,
         withdrawal_period_months=12,
     )
 
@@ -66,5 +68,118 @@ def test_a_treaty_counted_in_months_fits_without_a_schema_change():
         entered_into_force_on=day("2020-01-01"),
         entry_into_force_period=3,
         entry_into_force_period_unit=PeriodUnit.MONTHS,
+        entry_into_force_rule=EntryIntoForceRule.FIRST_OF_MONTH_AFTER_PERIOD,
     )
     assert entry_into_force_for(treaty, day("2025-01-15")) == day("2025-05-01")
+
+
+# --- Rules as data: an amendment, and a treaty whose rules nobody has read yet ----------
+
+
+@pytest.fixture
+def amendments():
+    """The Kampala amendments' rules (Rome Statute art. 121(5)), unsaved."""
+    return Treaty(
+        slug="amendments",
+        short_name="Amendments",
+        entry_into_force_period=1,
+        entry_into_force_period_unit=PeriodUnit.YEARS,
+        entry_into_force_rule=EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
+        has_signature_step=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("deposited", "in_force"),
+    [
+        ("2012-09-25", "2013-09-25"),  # Samoa: a year to the day, not the 1st of the next month
+        ("2016-06-26", "2017-06-26"),  # State of Palestine
+        ("2016-02-29", "2017-02-28"),
+    ],
+)
+def test_an_amendment_enters_into_force_for_a_state_exactly_one_year_after_its_deposit(amendments, deposited, in_force):
+    assert entry_into_force_for(amendments, day(deposited)) == day(in_force)
+
+
+def test_a_treaty_whose_entry_into_force_rule_nobody_has_read_is_never_said_in_force_for_a_state():
+    convention = Treaty(slug="lth", adopted_on=day("2023-05-26"), entered_into_force_on=None)
+    assert entry_into_force_for(convention, day("2024-06-24")) is None
+    ratified = TreatyAction(action_type=TreatyActionType.RATIFICATION, date=day("2025-01-10"))
+    record = TreatyRecord(convention, [ratified])
+    assert record.status_on(day("2030-01-01")) == TreatyStatus.JOINED_NOT_IN_FORCE
+
+
+@pytest.fixture
+def statute_and_amendments(db, source):
+    statute = Treaty.objects.create(
+        slug="a-statute",
+        short_name="A Statute",
+        title="A statute",
+        entered_into_force_on=day("2002-07-01"),
+        entry_into_force_period=60,
+        entry_into_force_period_unit=PeriodUnit.DAYS,
+        entry_into_force_rule=EntryIntoForceRule.FIRST_OF_MONTH_AFTER_PERIOD,
+        source=source,
+    )
+    amendments = Treaty.objects.create(
+        slug="its-amendments",
+        short_name="Its amendments",
+        title="Amendments to a statute",
+        entry_into_force_period=1,
+        entry_into_force_period_unit=PeriodUnit.YEARS,
+        entry_into_force_rule=EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
+        has_signature_step=False,
+        open_only_to_parties_of=statute,
+        source=source,
+    )
+    return statute, amendments
+
+
+def act(state, treaty, action_type, date, source):
+    return TreatyAction(
+        state=state, treaty=treaty, action_type=action_type, date=day(date), source=source, publication="published"
+    )
+
+
+def refusal_of(action):
+    with pytest.raises(ValidationError) as refused:
+        action.clean_across_rows()
+    return " ".join(refused.value.message_dict["action_type"])
+
+
+def test_an_amendment_without_a_signature_step_refuses_a_signature(statute_and_amendments, make_state, source):
+    _statute, amendments = statute_and_amendments
+    assert "Its amendments have no signature step" in refusal_of(
+        act(make_state(), amendments, "signature", "2012-01-01", source)
+    )
+
+
+def test_a_state_party_to_the_statute_ratifies_the_amendments_without_signing(
+    statute_and_amendments, make_state, source
+):
+    statute, amendments = statute_and_amendments
+    state = make_state()
+    act(state, statute, "accession", "2003-02-10", source).save()  # in force 1 May 2003
+    ratification = act(state, amendments, "ratification", "2012-09-25", source)
+    ratification.clean_across_rows()  # no signature needed, and a State Party then
+    ratification.save()
+    record = TreatyRecord(amendments, [ratification])
+    assert record.status_on(day("2013-09-24")) == TreatyStatus.JOINED_NOT_IN_FORCE
+    assert record.status_on(day("2013-09-25")) == TreatyStatus.STATE_PARTY
+
+
+def test_only_a_state_party_to_the_statute_on_the_day_may_ratify_the_amendments(
+    statute_and_amendments, make_state, source
+):
+    statute, amendments = statute_and_amendments
+    never_joined, joined_later = make_state(), make_state()
+    assert (
+        f"Only States Parties to the A Statute can join the Its amendments, and {never_joined.name} was not one on "
+        "2012-09-25 (its status then: Non-party)."
+        in refusal_of(act(never_joined, amendments, "ratification", "2012-09-25", source))
+    )
+    act(joined_later, statute, "accession", "2015-01-02", source).save()  # in force 1 April 2015
+    assert "was not one on 2015-03-31 (its status then: Joined, not yet in force)" in refusal_of(
+        act(joined_later, amendments, "ratification", "2015-03-31", source)
+    )
+    act(joined_later, amendments, "ratification", "2015-04-01", source).clean_across_rows()

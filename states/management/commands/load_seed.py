@@ -321,13 +321,15 @@ class SeedLoader:
         self.load_file("sources.csv", Source, ["url", "title", "publisher"], self.source)
         self.load_file("treaties.csv", Treaty, TREATY_COLUMNS, self.treaty)
         self.load_file("states.csv", State, STATE_COLUMNS, self.state)
+        # An amendment's actions after its statute's, which they are checked against.
+        amendments = set(Treaty.objects.filter(open_only_to_parties_of__isnull=False).values_list("slug", flat=True))
         self.load_file(
             "treaty_actions.csv",
             TreatyAction,
             ACTION_COLUMNS,
             self.treaty_action,
             # Earlier actions first, so each one is checked against what preceded it.
-            sort_key=lambda row: (row["iso3"], row["treaty"], row["date"]),
+            sort_key=lambda row: (row["treaty"].strip() in amendments, row["iso3"], row["treaty"], row["date"]),
             check=self.check_entry_into_force,
         )
         self.load_file("position_statements.csv", PositionStatement, STATEMENT_COLUMNS, self.position_statement)
@@ -357,9 +359,19 @@ class SeedLoader:
             "entered_into_force_on": parse_date(row, "entered_into_force_on"),
             "entry_into_force_period": parse_int(row, "entry_into_force_period"),
             "entry_into_force_period_unit": row["entry_into_force_period_unit"].strip(),
+            "entry_into_force_rule": row["entry_into_force_rule"].strip(),
+            "entry_into_force_article": row["entry_into_force_article"].strip(),
+            "has_signature_step": parse_yes_no(row, "has_signature_step"),
+            "open_only_to_parties_of": (
+                lookup(Treaty, "open_only_to_parties_of", slug=row["open_only_to_parties_of"].strip())
+                if row["open_only_to_parties_of"].strip()
+                else None
+            ),
             "withdrawal_period_months": parse_int(row, "withdrawal_period_months"),
+            "withdrawal_article": row["withdrawal_article"].strip(),
             "depositary_record_url": row["depositary_record_url"].strip(),
             **self.sourced(row),
+            **self.noted(row),
         }
         return Treaty, {"slug": row["slug"].strip()}, values
 
@@ -440,9 +452,15 @@ TREATY_COLUMNS = [
     "entered_into_force_on",
     "entry_into_force_period",
     "entry_into_force_period_unit",
+    "entry_into_force_rule",
+    "entry_into_force_article",
+    "has_signature_step",
+    "open_only_to_parties_of",
     "withdrawal_period_months",
+    "withdrawal_article",
     "depositary_record_url",
     *SOURCED_COLUMNS,
+    *NOTE_COLUMNS,
 ]
 STATE_COLUMNS = [
     "iso3",
