@@ -139,6 +139,10 @@ class TreatyStatus(models.TextChoices):
     """A state's standing under a treaty on a given date, in the order a state
     moves through them."""
 
+    # A treaty whose actions have been recorded for some states only
+    # (``Treaty.every_state_researched`` unticked): a state with no record
+    # under it has not been looked at, which is never "non-party".
+    NOT_YET_RESEARCHED = "not_yet_researched", _("Not yet researched")
     NON_PARTY = "non_party", _("Non-party")
     SIGNATORY = "signatory", _("Signatory")
     NOT_INTENDING_TO_BE_PARTY = "not_intending_to_be_party", _("Signed, but does not intend to become a party")
@@ -154,8 +158,11 @@ class TreatyStatus(models.TextChoices):
         return TreatyStatus.NON_PARTY if self == TreatyStatus.NOT_INTENDING_TO_BE_PARTY else self
 
 
-# The categories that figures, charts and legends count states in.
-COUNTED_TREATY_STATUSES = [status for status in TreatyStatus if status.counted_as == status]
+# The categories that figures, charts and legends count states in under a
+# treaty whose actions were recorded for every state (the Rome Statute).
+COUNTED_TREATY_STATUSES = [
+    status for status in TreatyStatus if status.counted_as == status and status != TreatyStatus.NOT_YET_RESEARCHED
+]
 
 
 class ConventionPosition(models.TextChoices):
@@ -212,6 +219,9 @@ class TreatyActionType(models.TextChoices):
     NON_INTENTION = "non_intention", _("Notified it does not intend to become a party")
     INSTRUMENT_WITHDRAWN = "instrument_withdrawn", _("Instrument withdrawn before it took effect")
     WITHDRAWAL = "withdrawal", _("Withdrawal notified")
+    # For a treaty not every state has been researched for: staff checked the
+    # depositary's record on that date and found no action by the state.
+    NONE_FOUND = "none_found", _("Checked: no action by this state")
 
 
 # Instruments by which a state consents to be bound by a treaty.

@@ -40,7 +40,7 @@ FRICTIONLESS_TYPE = {
 # (file name, title, records): the package's resources, in the order a reader needs them.
 RESOURCES = [
     ("states", "Tracked states", lambda: State.objects.select_related("source")),
-    ("treaties", "Treaties", lambda: Treaty.objects.select_related("source")),
+    ("treaties", "Treaties", lambda: Treaty.objects.select_related("source", "open_only_to_parties_of")),
     *(
         (*model.in_data_package, lambda model=model: model.objects.published().with_names().select_related("source"))
         for model in REVIEWED_MODELS

@@ -141,18 +141,18 @@ class StateQuerySet(models.QuerySet):
 
     def standings(self, treaty=None, as_of=None):
         """A ``Standing`` for every state here on ``as_of`` (today by default):
-        where it stands on ``treaty`` (if given), on a convention and on a
-        written submission, and how well its facts are verified. Every figure is
-        computed from these. Four queries (three without a treaty), however many
-        states."""
+        where it stands on ``treaty`` (if given: the treaty behind the figures)
+        and on every other tracked treaty, on a convention and on a written
+        submission, and how well its facts are verified. Every figure is
+        computed from these. Five queries, however many states."""
         as_of = as_of or timezone.localdate()
         states = list(self)
         ids = [state.pk for state in states]
+        treaties = list(Treaty.objects.all())  # every tracked treaty, in its order
+        others = [other for other in treaties if treaty is None or other.pk != treaty.pk]
         actions, statements, submissions = defaultdict(list), defaultdict(list), {}
-        if treaty is not None:
-            published_actions = TreatyAction.objects.published().filter(treaty=treaty, state_id__in=ids)
-            for action in published_actions.select_related("source"):
-                actions[action.state_id].append(action)
+        for action in TreatyAction.objects.published().filter(state_id__in=ids).select_related("source"):
+            actions[action.state_id, action.treaty_id].append(action)
         for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
             statements[statement.state_id].append(statement)
         for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
@@ -161,9 +161,10 @@ class StateQuerySet(models.QuerySet):
             Standing(
                 state=state,
                 as_of=as_of,
-                treaty_record=TreatyRecord(treaty, actions[state.pk]) if treaty is not None else None,
+                treaty_record=TreatyRecord(treaty, actions[state.pk, treaty.pk]) if treaty is not None else None,
                 statements=statements[state.pk],
                 written_submission=submissions.get(state.pk),
+                other_records=[TreatyRecord(other, actions[state.pk, other.pk]) for other in others],
             )
             for state in states
         ]
@@ -305,6 +306,15 @@ class Treaty(SourcedFact):
         max_length=40,
         blank=True,
         help_text=_("The article that states the rule, as the site cites it (for example art. 126(2))."),
+    )
+    every_state_researched = models.BooleanField(
+        _("every state researched"),
+        default=False,
+        help_text=_(
+            "Tick once every tracked state's actions under this treaty are recorded: a state with none is then a "
+            "non-party. Until then a state with no record is 'not yet researched' (record 'Checked: no action by "
+            "this state' for one that was checked)."
+        ),
     )
     has_signature_step = models.BooleanField(
         _("has a signature step"),

@@ -114,6 +114,7 @@ class TreatyRecord:
         self.withdrawal = by_type.get(TreatyActionType.WITHDRAWAL)
         self.instrument_withdrawn = by_type.get(TreatyActionType.INSTRUMENT_WITHDRAWN)
         self.non_intention = by_type.get(TreatyActionType.NON_INTENTION)
+        self.none_found = by_type.get(TreatyActionType.NONE_FOUND)
         for action in actions:
             action.treaty = treaty  # spare a query per action in takes_effect_on
 
@@ -157,6 +158,9 @@ class TreatyRecord:
             return TreatyStatus.NOT_INTENDING_TO_BE_PARTY
         if self.signature and self.signature.date <= as_of:
             return TreatyStatus.SIGNATORY
+        if not self.actions and not self.treaty.every_state_researched:
+            # Any record (even "checked: no action") means someone looked, for every date.
+            return TreatyStatus.NOT_YET_RESEARCHED
         return TreatyStatus.NON_PARTY
 
     def deciding_action(self, as_of):
@@ -173,7 +177,7 @@ class TreatyRecord:
             return self.signature
         if self.instrument_withdrawn and self.instrument_withdrawn.date <= as_of:
             return self.instrument_withdrawn
-        return None
+        return self.none_found
 
     def status_detail(self, as_of):
         """What the status alone leaves out, in words: an instrument the state
@@ -385,13 +389,29 @@ class TimelineEntry:
         return self.kind == TimelineEntryKind.DERIVED
 
 
-class Standing:
-    """Where one state stands on a date, with the facts behind it."""
+@dataclass(frozen=True)
+class InstrumentStanding:
+    """Where a state stands under one treaty on a date, with the fact it rests on."""
 
-    def __init__(self, state, as_of, treaty_record, statements, written_submission):
+    record: TreatyRecord
+    status: TreatyStatus
+    fact: object
+
+    @property
+    def treaty(self):
+        return self.record.treaty
+
+
+class Standing:
+    """Where one state stands on a date, with the facts behind it: under the
+    treaty behind the figures (``treaty_record``), under each other tracked
+    treaty (``other_records``), on a convention and on written comments."""
+
+    def __init__(self, state, as_of, treaty_record, statements, written_submission, other_records=()):
         self.state = state
         self.as_of = as_of
         self.treaty_record = treaty_record
+        self.other_records = list(other_records)
         self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
         self.written_submission = written_submission
         self.treaty_status = treaty_record.status_on(as_of) if treaty_record else None
@@ -408,6 +428,14 @@ class Standing:
         )
 
     @property
+    def instruments(self):
+        """Where the state stands under each other tracked treaty, in the treaties' order."""
+        return [
+            InstrumentStanding(record, record.status_on(self.as_of), record.deciding_action(self.as_of))
+            for record in self.other_records
+        ]
+
+    @property
     def position_fact(self):
         """The statement the position rests on (None: not yet researched)."""
         return self.latest_assessed_statement
@@ -417,16 +445,35 @@ class Standing:
         return self.written_submission
 
     def timeline(self):
-        """The state's record as dated entries, oldest first: its treaty
-        actions, the dates they took effect (derived, art. 126(2) and 127) and
-        its statements."""
+        """The state's record as dated entries, oldest first: its actions under
+        each tracked treaty (another treaty's named in the entry), the dates
+        they took effect (derived, by each treaty's rules) and its statements."""
 
         def entry(day, kind, text, fact, display_date=None):
             return TimelineEntry(day, display_date or date_format(day, "j F Y"), kind, text, fact)
 
-        record = self.treaty_record
-        entries = [
-            entry(action.date, TimelineEntryKind.ACTION, action.get_action_type_display(), action)
+        entries = []
+        for record in [self.treaty_record, *self.other_records]:
+            if record is None:
+                continue
+            events = self.treaty_events(record)
+            if record is not self.treaty_record:  # another treaty's events say which treaty
+                events = [
+                    (day, kind, _("%(treaty)s: %(event)s") % {"treaty": record.treaty.short_name, "event": text}, fact)
+                    for day, kind, text, fact in events
+                ]
+            entries += [entry(*event) for event in events]
+        entries += [
+            entry(statement.date, TimelineEntryKind.STATEMENT, statement.forum, statement, statement.display_date)
+            for statement in self.statements
+        ]
+        return sorted(entries, key=lambda entry: entry.date)
+
+    def treaty_events(self, record):
+        """(date, kind, words, fact) for a treaty record's actions and the dates
+        they took effect (derived, by the treaty's rules)."""
+        events = [
+            (action.date, TimelineEntryKind.ACTION, action.get_action_type_display(), action)
             for action in record.actions
         ]
         treaty = record.treaty
@@ -437,23 +484,20 @@ class Standing:
                 if treaty.entry_into_force_article
                 else _("Enters into force for %(state)s") % words
             )
-            entries.append(entry(record.entry_into_force, TimelineEntryKind.DERIVED, text, record.consent))
+            events.append((record.entry_into_force, TimelineEntryKind.DERIVED, text, record.consent))
         if record.withdrawal_effective:
             text = (
                 _("Withdrawal takes effect (%(article)s)") % {"article": treaty.withdrawal_article}
                 if treaty.withdrawal_article
                 else _("Withdrawal takes effect")
             )
-            entries.append(entry(record.withdrawal_effective, TimelineEntryKind.DERIVED, text, record.withdrawal))
-        entries += [
-            entry(statement.date, TimelineEntryKind.STATEMENT, statement.forum, statement, statement.display_date)
-            for statement in self.statements
-        ]
-        return sorted(entries, key=lambda entry: entry.date)
+            events.append((record.withdrawal_effective, TimelineEntryKind.DERIVED, text, record.withdrawal))
+        return events
 
     @property
     def facts(self):
-        actions = self.treaty_record.actions if self.treaty_record else []
+        records = [self.treaty_record, *self.other_records] if self.treaty_record else self.other_records
+        actions = [action for record in records for action in record.actions]
         facts = [self.state, *actions, *self.statements]
         return facts + [self.written_submission] if self.written_submission else facts
 

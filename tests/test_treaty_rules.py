@@ -119,6 +119,7 @@ def statute_and_amendments(db, source):
         entry_into_force_period=60,
         entry_into_force_period_unit=PeriodUnit.DAYS,
         entry_into_force_rule=EntryIntoForceRule.FIRST_OF_MONTH_AFTER_PERIOD,
+        every_state_researched=True,
         source=source,
     )
     amendments = Treaty.objects.create(

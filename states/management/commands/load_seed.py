@@ -361,6 +361,7 @@ class SeedLoader:
             "entry_into_force_period_unit": row["entry_into_force_period_unit"].strip(),
             "entry_into_force_rule": row["entry_into_force_rule"].strip(),
             "entry_into_force_article": row["entry_into_force_article"].strip(),
+            "every_state_researched": parse_yes_no(row, "every_state_researched"),
             "has_signature_step": parse_yes_no(row, "has_signature_step"),
             "open_only_to_parties_of": (
                 lookup(Treaty, "open_only_to_parties_of", slug=row["open_only_to_parties_of"].strip())
@@ -454,6 +455,7 @@ TREATY_COLUMNS = [
     "entry_into_force_period_unit",
     "entry_into_force_rule",
     "entry_into_force_article",
+    "every_state_researched",
     "has_signature_step",
     "open_only_to_parties_of",
     "withdrawal_period_months",

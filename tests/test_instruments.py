@@ -1,0 +1,117 @@
+"""Treaties besides the Rome Statute, each with the rules its text states, on
+a state's profile: status, date, source and evidence, correct as of past
+dates, and "not yet researched" where nobody has looked."""
+
+import re
+
+import pytest
+
+from states.choices import EntryIntoForceRule, PeriodUnit, Publication, TreatyActionType
+from states.models import Treaty, TreatyAction
+from tests.helpers import day
+
+
+@pytest.fixture
+def amendments(rome_statute, source):
+    """An amendment of the Rome Statute with the Kampala amendments' rules (art. 121(5))."""
+    return Treaty.objects.create(
+        slug="test-amendments",
+        short_name="Test amendments",
+        title="Test amendments to the Rome Statute",
+        adopted_on=day("2010-06-11"),
+        entry_into_force_period=1,
+        entry_into_force_period_unit=PeriodUnit.YEARS,
+        entry_into_force_rule=EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
+        entry_into_force_article="art. 121(5)",
+        has_signature_step=False,
+        open_only_to_parties_of=rome_statute,
+        source=source,
+    )
+
+
+def record(state, treaty, action_type, date, source):
+    action = TreatyAction(
+        state=state,
+        treaty=treaty,
+        action_type=action_type,
+        date=day(date),
+        source=source,
+        verification="secondary",
+        publication=Publication.PUBLISHED,
+    )
+    action.full_clean()
+    action.clean_across_rows()
+    action.save()
+    return action
+
+
+def instrument_on(client, state, treaty, as_of=None):
+    """The profile's words for ``treaty``: its status, then the rest of its entry."""
+    page = client.get(f"/states/{state.iso3}/", {"as_of": as_of} if as_of else {}).content.decode()
+    entry = re.search(rf"<dt>{re.escape(treaty.short_name)}</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    assert entry, f"no entry for {treaty.short_name}"
+    status = re.search(rf'id="instrument-{treaty.slug}" data-status="(\w+)"', entry.group(1)).group(1)
+    return status, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", entry.group(1)))
+
+
+def test_a_ratification_of_an_amendment_shows_on_the_profile_in_force_a_year_to_the_day_later(
+    client, make_state, rome_statute, amendments, source
+):
+    state = make_state()
+    record(state, rome_statute, TreatyActionType.ACCESSION, "2003-02-10", source)
+    record(state, amendments, TreatyActionType.RATIFICATION, "2012-09-25", source)
+    status, words = instrument_on(client, state, amendments)
+    assert status == "state_party"
+    assert "Ratification 25 September 2012" in words
+    assert "In force for this state from 25 September 2013 (art. 121(5))" in words
+    assert "A test record" in words and "Secondary source" in words
+    assert instrument_on(client, state, amendments, "2013-09-24")[0] == "joined_not_in_force"
+    assert instrument_on(client, state, amendments, "2012-01-01")[0] == "non_party"
+    timeline = client.get(f"/states/{state.iso3}/").content.decode()
+    assert "Test amendments: Ratification" in timeline
+    assert "Test amendments: Enters into force for" in timeline
+
+
+def test_a_state_nobody_has_checked_under_a_partly_researched_treaty_is_not_yet_researched_never_a_non_party(
+    client, make_state, amendments, source
+):
+    state, checked = make_state(), make_state()
+    status, words = instrument_on(client, state, amendments)
+    assert status == "not_yet_researched"
+    assert "this is not a finding that it has none" in words
+    record(checked, amendments, TreatyActionType.NONE_FOUND, "2026-11-30", source)
+    status, words = instrument_on(client, checked, amendments, "2020-01-01")
+    assert status == "non_party"  # checked in 2026: no action then, nor before
+    assert "Checked: no action by this state 30 November 2026" in words
+
+
+def test_a_treaty_researched_for_every_state_counts_a_state_with_no_record_as_a_non_party(
+    client, make_state, amendments
+):
+    amendments.every_state_researched = True
+    amendments.save()
+    assert instrument_on(client, make_state(), amendments)[0] == "non_party"
+
+
+def test_a_treaty_whose_rules_are_unread_never_says_in_force_and_says_why(client, make_state, source):
+    convention = Treaty.objects.create(
+        slug="test-convention",
+        short_name="Test convention",
+        title="A test convention",
+        adopted_on=day("2023-05-26"),
+        source=source,
+    )
+    state = make_state()
+    record(state, convention, TreatyActionType.SIGNATURE, "2024-06-24", source)
+    record(state, convention, TreatyActionType.RATIFICATION, "2025-06-24", source)
+    status, words = instrument_on(client, state, convention)
+    assert status == "joined_not_in_force"
+    assert "the treaty's rule is still to be read" in words
+    assert "In force" not in words
+
+
+def test_a_treaty_not_yet_adopted_says_it_is_not_open_for_signature(client, make_state, source):
+    convention = Treaty.objects.create(slug="test-cah", short_name="Test CAH convention", title="T", source=source)
+    status, words = instrument_on(client, make_state(), convention)
+    assert status == "not_yet_researched"
+    assert "Not yet adopted, so not yet open for signature." in words
