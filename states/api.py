@@ -177,13 +177,35 @@ class StateSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(state.get_absolute_url())
 
 
+class InstrumentSerializer(serializers.Serializer):
+    """Where a state stands under one more tracked treaty (``Standing.instruments``)."""
+
+    treaty = serializers.CharField(source="treaty.slug", help_text="The treaty's short code.")
+    status = serializers.ChoiceField(
+        TreatyStatus.choices,
+        help_text="Its status under the treaty on that date; not_yet_researched where nobody has checked.",
+    )
+    entry_into_force = serializers.DateField(
+        source="record.entry_into_force",
+        allow_null=True,
+        help_text="When the treaty entered into force for it, by the treaty's rule (null if it has not, or unknown).",
+    )
+    actions = TreatyActionSerializer(
+        source="record.actions", many=True, help_text="Its published actions, oldest first."
+    )
+
+
 class StateDetailSerializer(StateSerializer):
     treaty_actions = serializers.SerializerMethodField(help_text="Its published Rome Statute actions, oldest first.")
+    instruments = serializers.SerializerMethodField(
+        help_text="Its standing under each other tracked treaty (the Kampala amendments, the Ljubljana–The Hague "
+        "Convention), on that date."
+    )
     statements = serializers.SerializerMethodField(help_text="Its published statements on a convention, oldest first.")
     written_submission = serializers.SerializerMethodField(help_text="Its written comments, if researched (else null).")
 
     class Meta(StateSerializer.Meta):
-        fields = [*StateSerializer.Meta.fields, "treaty_actions", "statements", "written_submission"]
+        fields = [*StateSerializer.Meta.fields, "treaty_actions", "instruments", "statements", "written_submission"]
 
     def standing_of(self, state):
         return self.context["standings"][state.pk]
@@ -192,6 +214,10 @@ class StateDetailSerializer(StateSerializer):
     def get_treaty_actions(self, state):
         record = self.standing_of(state).treaty_record
         return TreatyActionSerializer(record.actions if record else [], many=True).data
+
+    @extend_schema_field(InstrumentSerializer(many=True))
+    def get_instruments(self, state):
+        return InstrumentSerializer(self.standing_of(state).instruments, many=True).data
 
     @extend_schema_field(PositionStatementSerializer(many=True))
     def get_statements(self, state):

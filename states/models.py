@@ -23,7 +23,7 @@ from django.http import Http404
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -251,6 +251,15 @@ class State(SourcedFact):
 # The slug of the treaty behind the headline figure.
 ROME_STATUTE = "rome-statute"
 
+# The short names of the treaties the seed tracks, for the catalogues: a
+# treaty's name is data, shown in the reader's language where one is known
+# (``Treaty.local_name``), as staff wrote it otherwise.
+TREATY_NAMES = [
+    gettext_noop("Rome Statute"),
+    gettext_noop("Kampala amendments"),
+    gettext_noop("Ljubljana–The Hague Convention"),
+]
+
 
 class TreatyQuerySet(models.QuerySet):
     def rome_statute(self):
@@ -399,6 +408,11 @@ class Treaty(SourcedFact):
     @property
     def full_title(self):
         return _("%(treaty)s: the treaty and its rules") % {"treaty": self.short_name}
+
+    @property
+    def local_name(self):
+        """The short name in the reader's language, where the catalogues know it (``TREATY_NAMES``)."""
+        return gettext(self.short_name)
 
 
 class TreatyAction(ReviewedFact):

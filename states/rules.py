@@ -205,7 +205,7 @@ class TreatyRecord:
                     "action_type": _(
                         "The %(treaty)s have no signature step: a state joins by ratification or acceptance alone."
                     )
-                    % {"treaty": self.treaty.short_name}
+                    % {"treaty": self.treaty.local_name}
                 }
             )
         if action.is_consent and self.prerequisite is not None:
@@ -218,8 +218,8 @@ class TreatyRecord:
                             "was not one on %(date)s (its status then: %(status)s)."
                         )
                         % {
-                            "prerequisite": self.prerequisite.treaty.short_name,
-                            "treaty": self.treaty.short_name,
+                            "prerequisite": self.prerequisite.treaty.local_name,
+                            "treaty": self.treaty.local_name,
                             "state": state_name,
                             "date": on,
                             "status": TreatyStatus(status).label,
@@ -459,7 +459,7 @@ class Standing:
             events = self.treaty_events(record)
             if record is not self.treaty_record:  # another treaty's events say which treaty
                 events = [
-                    (day, kind, _("%(treaty)s: %(event)s") % {"treaty": record.treaty.short_name, "event": text}, fact)
+                    (day, kind, _("%(treaty)s: %(event)s") % {"treaty": record.treaty.local_name, "event": text}, fact)
                     for day, kind, text, fact in events
                 ]
             entries += [entry(*event) for event in events]

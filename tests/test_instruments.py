@@ -2,7 +2,10 @@
 a state's profile: status, date, source and evidence, correct as of past
 dates, and "not yet researched" where nobody has looked."""
 
+import csv
+import io
 import re
+import zipfile
 
 import pytest
 
@@ -115,3 +118,36 @@ def test_a_treaty_not_yet_adopted_says_it_is_not_open_for_signature(client, make
     status, words = instrument_on(client, make_state(), convention)
     assert status == "not_yet_researched"
     assert "Not yet adopted, so not yet open for signature." in words
+
+
+def test_the_api_gives_each_instrument_with_its_status_entry_into_force_and_actions(
+    client, make_state, rome_statute, amendments, source
+):
+    state = make_state()
+    record(state, rome_statute, TreatyActionType.ACCESSION, "2003-02-10", source)
+    record(state, amendments, TreatyActionType.RATIFICATION, "2012-09-25", source)
+    instruments = client.get(f"/api/v1/states/{state.iso3}/", {"as_of": "2013-09-24"}).json()["instruments"]
+    [mine] = [instrument for instrument in instruments if instrument["treaty"] == amendments.slug]
+    assert (mine["status"], mine["entry_into_force"]) == ("joined_not_in_force", "2013-09-25")
+    assert [(action["action_type"], action["date"]) for action in mine["actions"]] == [("ratification", "2012-09-25")]
+    assert all(instrument["status"] == "not_yet_researched" for instrument in instruments if instrument is not mine)
+
+
+def test_the_data_package_carries_each_instruments_actions_and_rules(
+    client, make_state, rome_statute, amendments, source
+):
+    state = make_state()
+    record(state, rome_statute, TreatyActionType.ACCESSION, "2003-02-10", source)
+    record(state, amendments, TreatyActionType.RATIFICATION, "2012-09-25", source)
+    package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
+    actions = list(csv.DictReader(io.TextIOWrapper(package.open("treaty_actions.csv"), encoding="utf-8")))
+    assert {"state": state.iso3, "treaty": amendments.slug, "date": "2012-09-25"}.items() <= next(
+        row for row in actions if row["treaty"] == amendments.slug
+    ).items()
+    treaties = list(csv.DictReader(io.TextIOWrapper(package.open("treaties.csv"), encoding="utf-8")))
+    mine = next(row for row in treaties if row["slug"] == amendments.slug)
+    assert (mine["entry_into_force_rule"], mine["open_only_to_parties_of"], mine["has_signature_step"]) == (
+        "period_after_deposit",
+        rome_statute.slug,
+        "false",
+    )
