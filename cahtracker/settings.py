@@ -230,6 +230,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+    # A status under any treaty (the Rome Statute's and each other instrument's)
+    # is one choice set; written comments have their own.
+    "ENUM_NAME_OVERRIDES": {
+        "TreatyStatusEnum": "states.choices.TreatyStatus",
+        "SubmissionStatusEnum": "states.choices.SubmissionStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "states.api.describe_every_field",

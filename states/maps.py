@@ -13,8 +13,6 @@ same shapes under another viewBox), where more names fit.
 """
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,24 +23,18 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from states.choices import (
-    COUNTED_TREATY_STATUSES,
-    ConventionPosition,
-    Evidence,
-    SubmissionStatus,
-    Subregion,
-    TreatyStatus,
-)
+from states.choices import Subregion
+from states.dimensions import DIMENSIONS, NOT_YET_RESEARCHED_STYLE
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
 SPRITE = "map/asia-pacific.svg"  # under static/
 SPRITE_FILE = Path(settings.BASE_DIR) / "static" / SPRITE
 
 
-class MapLayer(models.TextChoices):
-    ROME_STATUTE = "rome_statute", _("Rome Statute status")
-    POSITION = "position", _("Position on a convention")
-    SUBMISSION = "submission", _("Written comments (res. 77/249)")
+# One layer per dimension (states.dimensions), by its code: ?map=rome_statute, position, submission.
+MapLayer = models.TextChoices(
+    "MapLayer", [(dimension.code.upper(), (dimension.code, dimension.label)) for dimension in DIMENSIONS.values()]
+)
 
 
 class MapView(models.TextChoices):
@@ -70,71 +62,13 @@ class MapView(models.TextChoices):
 LABEL_SIZE = 11
 CHARACTER_WIDTH = 0.56  # of the font size, for a typical name
 
-# (fill colour, texture) for each category value. Textures: solid, hatch, dots, cross, lines.
-CATEGORY_STYLE = {
-    TreatyStatus.STATE_PARTY: ("#1f5fa6", "solid"),
-    TreatyStatus.JOINED_NOT_IN_FORCE: ("#7cc3ee", "dots"),
-    TreatyStatus.SIGNATORY: ("#f2b134", "hatch"),
-    TreatyStatus.WITHDRAWN: ("#e0673a", "cross"),
-    TreatyStatus.NON_PARTY: ("#d9d9d9", "solid"),
-    ConventionPosition.SUPPORTS: ("#2a9d75", "solid"),
-    ConventionPosition.SUPPORTS_WITH_RESERVATIONS: ("#7cc3ee", "hatch"),
-    ConventionPosition.NON_COMMITTAL: ("#f2e15b", "dots"),
-    ConventionPosition.OPPOSES_OR_SCEPTICAL: ("#e0673a", "cross"),
-    ConventionPosition.NO_PUBLIC_POSITION: ("#a6a6a6", "lines"),
-    SubmissionStatus.MADE: ("#2a9d75", "solid"),
-    SubmissionStatus.NOT_MADE: ("#e0673a", "cross"),
-}
-NOT_YET_RESEARCHED_STYLE = ("#f4f4f4", "lines")
-NOT_YET_RESEARCHED = (ConventionPosition.NOT_YET_RESEARCHED, SubmissionStatus.NOT_YET_RESEARCHED)
+# (fill colour, texture) for each category of every dimension. Textures:
+# solid, hatch, dots, cross, lines. A category without one claims nothing.
+CATEGORY_STYLE = {category: style for dimension in DIMENSIONS.values() for category, style in dimension.styles.items()}
 
 
 def category_style(value):
     return CATEGORY_STYLE.get(value, NOT_YET_RESEARCHED_STYLE)
-
-
-@dataclass(frozen=True)
-class LayerRule:
-    """What a map layer shows of a state, and what its legend counts."""
-
-    categories: list  # the legend's categories, in order
-    category: Callable  # standing -> the category it is drawn and counted in
-    status: Callable  # standing -> its own status, which may be finer than the category
-    fact: Callable  # standing -> the fact the category rests on (None: none recorded)
-    counts: Callable  # figures -> the count for each category
-
-
-LAYERS = {
-    MapLayer.ROME_STATUTE: LayerRule(
-        COUNTED_TREATY_STATUSES,
-        category=lambda standing: standing.treaty_status.counted_as,
-        status=lambda standing: standing.treaty_status,
-        fact=lambda standing: standing.treaty_status_fact,
-        counts=lambda figures: figures.treaty_status_counts,
-    ),
-    MapLayer.POSITION: LayerRule(
-        list(ConventionPosition),
-        category=lambda standing: standing.position,
-        status=lambda standing: standing.position,
-        fact=lambda standing: standing.position_fact,
-        counts=lambda figures: figures.position_counts,
-    ),
-    MapLayer.SUBMISSION: LayerRule(
-        list(SubmissionStatus),
-        category=lambda standing: standing.submission,
-        status=lambda standing: standing.submission,
-        fact=lambda standing: standing.submission_fact,
-        counts=lambda figures: figures.submission_counts,
-    ),
-}
-
-
-def rests_on_primary_record(standing, rule):
-    """Whether the shown category rests on a fact verified against the
-    primary record ("not yet researched" claims nothing, so it needs none)."""
-    if rule.category(standing) in NOT_YET_RESEARCHED:
-        return True
-    return Evidence.of(rule.fact(standing)) == Evidence.PRIMARY
 
 
 @lru_cache(maxsize=1)
@@ -258,17 +192,17 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     counts exactly the states of ``figures`` (the page's counting rule).
     States drawn but outside the rule are listed apart, never counted."""
     shapes = map_shapes()
-    rule = LAYERS[MapLayer(layer)]
+    dimension = DIMENSIONS[MapLayer(layer).value]
     counted = {standing.state.pk for standing in figures.standings}
     states = []
     for standing in standings:
         shape = shapes["states"].get(standing.state.iso3)
         if shape is None:
             continue
-        category = rule.category(standing)
-        status = rule.status(standing).label
+        category = dimension.category_of(standing)
+        status = dimension.status(standing).label
         is_counted = standing.state.pk in counted
-        unverified = not rests_on_primary_record(standing, rule)
+        unverified = not dimension.rests_on_primary_record(standing)
         # Said for the state's link (its tooltip and its name to a screen reader).
         description = f"{standing.state.local_name}: {status}"
         description += f" ({gettext('not yet verified')})" if unverified else ""
@@ -293,7 +227,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     box = view_box(states, shapes["width"], shapes["height"], view)
     # Markers last, so small island states sit on top of larger neighbours.
     states.sort(key=lambda shape: shape["marker"] is not None)
-    counts = rule.counts(figures)
+    counts = figures.counts(dimension)
     return {
         "layer": MapLayer(layer),
         "layers": MapLayer,
@@ -314,5 +248,5 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
             (shape["state"] for shape in states if not shape["counted"]), key=lambda state: state.local_name
         ),
         "patterns": patterns(),
-        "legend": [legend_entry(value, counts[value]) for value in rule.categories],
+        "legend": [legend_entry(value, counts[value]) for value in dimension.categories],
     }

@@ -27,7 +27,6 @@ from django.utils.translation import pgettext
 
 from states.choices import (
     CONSENT_TYPES,
-    COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
     EntryIntoForceRule,
@@ -39,6 +38,7 @@ from states.choices import (
     TreatyStatus,
     Verification,
 )
+from states.dimensions import POSITION, ROME_STATUTE, SUBMISSION
 
 # --- 1. Entry into force (art. 126(2)) --------------------------------------------
 
@@ -556,10 +556,23 @@ class Figures:
     def total(self):
         return len(self.standings)
 
+    def counts(self, dimension):
+        """How many states are in each of ``dimension``'s categories, every category present, in order."""
+        return tally((dimension.category_of(standing) for standing in self.standings), dimension.categories)
+
+    def evidence(self, dimension):
+        """For each of ``dimension``'s categories, how many of its states rest on a fact of each ``Evidence``."""
+        table = {category: EvidenceCounts.fromkeys(Evidence, 0) for category in dimension.categories}
+        for standing in self.standings:
+            table[dimension.category_of(standing)][Evidence.of(dimension.fact_of(standing))] += 1
+        return table
+
+    # The three dimensions' counts by name, as the templates and the API read them.
+
     @property
     def treaty_status_counts(self):
         """How many states are in each counted category (``TreatyStatus.counted_as``)."""
-        return tally((standing.treaty_status.counted_as for standing in self.standings), COUNTED_TREATY_STATUSES)
+        return self.counts(ROME_STATUTE)
 
     @property
     def states_parties(self):
@@ -567,11 +580,11 @@ class Figures:
 
     @property
     def position_counts(self):
-        return tally((standing.position for standing in self.standings), ConventionPosition)
+        return self.counts(POSITION)
 
     @property
     def submission_counts(self):
-        return tally((standing.submission for standing in self.standings), SubmissionStatus)
+        return self.counts(SUBMISSION)
 
     @property
     def research_coverage(self):
@@ -583,37 +596,22 @@ class Figures:
         """For each M49 subregion that has states here, in code order, the count of each status."""
         by_subregion = defaultdict(list)
         for standing in self.standings:
-            by_subregion[Subregion(standing.state.subregion)].append(standing.treaty_status.counted_as)
+            by_subregion[Subregion(standing.state.subregion)].append(ROME_STATUTE.category_of(standing))
         return {
-            subregion: tally(statuses, COUNTED_TREATY_STATUSES) for subregion, statuses in sorted(by_subregion.items())
+            subregion: tally(statuses, ROME_STATUTE.categories) for subregion, statuses in sorted(by_subregion.items())
         }
-
-    def _evidence(self, category_of, fact_of, categories):
-        """For each category, how many of its states rest on a fact of each ``Evidence`` strength."""
-        table = {category: EvidenceCounts.fromkeys(Evidence, 0) for category in categories}
-        for standing in self.standings:
-            table[category_of(standing)][Evidence.of(fact_of(standing))] += 1
-        return table
 
     @property
     def treaty_status_evidence(self):
-        return self._evidence(
-            lambda standing: standing.treaty_status.counted_as,
-            lambda standing: standing.treaty_status_fact,
-            COUNTED_TREATY_STATUSES,
-        )
+        return self.evidence(ROME_STATUTE)
 
     @property
     def position_evidence(self):
-        return self._evidence(
-            lambda standing: standing.position, lambda standing: standing.position_fact, ConventionPosition
-        )
+        return self.evidence(POSITION)
 
     @property
     def submission_evidence(self):
-        return self._evidence(
-            lambda standing: standing.submission, lambda standing: standing.submission_fact, SubmissionStatus
-        )
+        return self.evidence(SUBMISSION)
 
     def states_by_position(self):
         """The counted states under each position, every position present, in order."""

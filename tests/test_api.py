@@ -127,7 +127,8 @@ def test_the_schema_is_valid_openapi_and_describes_every_field(client, db):
         if not spec.get("description")
     ]
     assert undescribed == []
-    assert "state_party" in schema["components"]["schemas"]["RomeStatuteStatusEnum"]["enum"]
+    assert "state_party" in schema["components"]["schemas"]["TreatyStatusEnum"]["enum"]
+    assert "not_yet_researched" in schema["components"]["schemas"]["TreatyStatusEnum"]["enum"]
 
 
 def test_the_docs_work_offline(client, db):

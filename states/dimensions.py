@@ -1,0 +1,106 @@
+"""What the tracker measures, declared once.
+
+A dimension is one thing every state stands somewhere on: its Rome Statute
+status, its position on a convention, its written comments. Each is declared
+here with its code (the name in addresses, CSV columns and the API, which
+partners already use), its label, its categories in the order legends and
+counts give them, each category's colour and texture, how a state's category
+and the fact it rests on are read from its ``Standing``, and which category
+means that nobody has looked yet. The figures count by them
+(``rules.Figures.counts``), and the map's layers (``states.maps``) and the
+embeds (``states.embeds``) read them here.
+
+Plain Python over standings already built: no queries.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from states.choices import (
+    COUNTED_TREATY_STATUSES,
+    ConventionPosition,
+    Evidence,
+    SubmissionStatus,
+    TreatyStatus,
+)
+
+# (fill colour, texture) of the drawing of a category nobody has researched.
+NOT_YET_RESEARCHED_STYLE = ("#f4f4f4", "lines")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One thing every state stands somewhere on, and how it is counted."""
+
+    code: str  # in addresses (?map=), CSV columns and the API
+    label: str
+    categories: tuple  # what figures count and legends show, in order
+    category_of: Callable  # standing -> the category it is counted and drawn in
+    fact_of: Callable  # standing -> the fact the category rests on (None: none recorded)
+    styles: Mapping = field(default_factory=dict)  # category -> (fill colour, texture)
+    status_of: Callable = None  # standing -> its own status, finer than the category (default: the category)
+    not_yet_researched: object = None  # the category that claims nothing: nobody has looked
+
+    def status(self, standing):
+        return (self.status_of or self.category_of)(standing)
+
+    def style(self, category):
+        return self.styles.get(category, NOT_YET_RESEARCHED_STYLE)
+
+    def rests_on_primary_record(self, standing):
+        """Whether a state's category rests on a fact verified against the
+        primary record ("not yet researched" claims nothing, so it needs none)."""
+        if self.category_of(standing) == self.not_yet_researched:
+            return True
+        return Evidence.of(self.fact_of(standing)) == Evidence.PRIMARY
+
+
+ROME_STATUTE = Dimension(
+    code="rome_statute",
+    label=_("Rome Statute status"),
+    categories=tuple(COUNTED_TREATY_STATUSES),
+    category_of=lambda standing: standing.treaty_status.counted_as,
+    status_of=lambda standing: standing.treaty_status,
+    fact_of=lambda standing: standing.treaty_status_fact,
+    styles={
+        TreatyStatus.STATE_PARTY: ("#1f5fa6", "solid"),
+        TreatyStatus.JOINED_NOT_IN_FORCE: ("#7cc3ee", "dots"),
+        TreatyStatus.SIGNATORY: ("#f2b134", "hatch"),
+        TreatyStatus.WITHDRAWN: ("#e0673a", "cross"),
+        TreatyStatus.NON_PARTY: ("#d9d9d9", "solid"),
+    },
+)
+
+POSITION = Dimension(
+    code="position",
+    label=_("Position on a convention"),
+    categories=tuple(ConventionPosition),
+    category_of=lambda standing: standing.position,
+    fact_of=lambda standing: standing.position_fact,
+    styles={
+        ConventionPosition.SUPPORTS: ("#2a9d75", "solid"),
+        ConventionPosition.SUPPORTS_WITH_RESERVATIONS: ("#7cc3ee", "hatch"),
+        ConventionPosition.NON_COMMITTAL: ("#f2e15b", "dots"),
+        ConventionPosition.OPPOSES_OR_SCEPTICAL: ("#e0673a", "cross"),
+        ConventionPosition.NO_PUBLIC_POSITION: ("#a6a6a6", "lines"),
+    },
+    not_yet_researched=ConventionPosition.NOT_YET_RESEARCHED,
+)
+
+SUBMISSION = Dimension(
+    code="submission",
+    label=_("Written comments (res. 77/249)"),
+    categories=tuple(SubmissionStatus),
+    category_of=lambda standing: standing.submission,
+    fact_of=lambda standing: standing.submission_fact,
+    styles={
+        SubmissionStatus.MADE: ("#2a9d75", "solid"),
+        SubmissionStatus.NOT_MADE: ("#e0673a", "cross"),
+    },
+    not_yet_researched=SubmissionStatus.NOT_YET_RESEARCHED,
+)
+
+# Every dimension, by code, in the order pages offer them.
+DIMENSIONS = {dimension.code: dimension for dimension in (ROME_STATUTE, POSITION, SUBMISSION)}
