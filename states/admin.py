@@ -21,7 +21,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
@@ -30,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from states.admin_site import set_password_link
 from states.changelog import differing_fields, shown
+from states.dimensions import DIMENSIONS
 from states.facts import DraftChangedMeanwhile, is_a_number
 from states.forms import (
     BoundedImportForm,
@@ -666,6 +667,18 @@ class StandingChangeList(ChangeList):
             state.standing = by_pk.get(state.pk)
 
 
+def status_today(dimension):
+    """A column of the states' list: each state's status today in one dimension (states.dimensions)."""
+
+    @admin.display(description=format_lazy("{} today", dimension.short_label))
+    def column(state):
+        standing = getattr(state, "standing", None)
+        return dimension.status(standing).label if standing else "—"
+
+    column.__name__ = f"{dimension.code}_today"
+    return column
+
+
 @admin.register(State)
 class StateAdmin(AuditedAdmin):
     """Staff work on one state at a time: its actions, statements and submission inline."""
@@ -673,8 +686,7 @@ class StateAdmin(AuditedAdmin):
     list_display = [
         "name",
         "iso3",
-        "rome_statute_status",
-        "current_position",
+        *(status_today(dimension) for dimension in DIMENSIONS.values()),
         "weakest_verification",
         "last_verified",
         "in_icc_asia_pacific",
@@ -716,14 +728,6 @@ class StateAdmin(AuditedAdmin):
     def _standing(self, state, attribute):
         standing = getattr(state, "standing", None)
         return getattr(standing, attribute).label if standing else "—"
-
-    @admin.display(description=_("Rome Statute today"))
-    def rome_statute_status(self, state):
-        return self._standing(state, "treaty_status")
-
-    @admin.display(description=_("Position today"))
-    def current_position(self, state):
-        return self._standing(state, "position")
 
     @admin.display(description=_("Least-verified fact"))
     def weakest_verification(self, state):

@@ -23,7 +23,8 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from states.choices import ConventionPosition, CorrectionStatus, SubmissionStatus
+from states.choices import CorrectionStatus, TreatyStatus
+from states.dimensions import DIMENSIONS
 from states.models import (
     REVIEWED_MODELS,
     CorrectionReport,
@@ -32,6 +33,25 @@ from states.models import (
 )
 
 SHOWN_PER_LIST = 200  # the heading gives the full count
+
+
+def not_yet_researched(standings):
+    """[(what, [states nobody has researched for it])]: each dimension that
+    can be unresearched (states.dimensions), then each other treaty whose
+    actions were not researched for every state."""
+    lists = [
+        (dimension.label, [s.state for s in standings if dimension.category_of(s) == dimension.not_yet_researched])
+        for dimension in DIMENSIONS.values()
+        if dimension.not_yet_researched is not None
+    ]
+    if standings:
+        for position, record in enumerate(standings[0].other_records):
+            if not record.treaty.every_state_researched:
+                unresearched = [
+                    s.state for s in standings if s.instruments[position].status == TreatyStatus.NOT_YET_RESEARCHED
+                ]
+                lists.append((record.treaty.short_name, unresearched))
+    return lists
 
 
 def queue_listing(querysets):
@@ -156,12 +176,7 @@ class StaffAdminSite(admin.AdminSite):
         context = {
             **self.each_context(request),
             "title": _("Research queue"),
-            "position_not_researched": [
-                s.state for s in standings if s.position == ConventionPosition.NOT_YET_RESEARCHED
-            ],
-            "submission_not_researched": [
-                s.state for s in standings if s.submission == SubmissionStatus.NOT_YET_RESEARCHED
-            ],
+            "not_researched": not_yet_researched(standings),
             "drafts": queue_listing((model, model.objects.drafts()) for model in viewable),
             "never_primary": queue_listing(
                 (model, model.objects.published().never_checked_against_primary()) for model in viewable

@@ -22,13 +22,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from states.choices import (
-    ConventionPosition,
     CountingRule,
-    SubmissionStatus,
     TimelineTopic,
     TreatyStatus,
     Verification,
 )
+from states.dimensions import DIMENSIONS, ROME_STATUTE
 from states.filters import PAGE_NUMBER, StateFilter
 from states.models import (
     PositionStatement,
@@ -131,13 +130,36 @@ class WrittenSubmissionSerializer(FactFields):
         fields = ["status", "submitted_on", "document_symbol", "document_url", *FactFields.Meta.fields]
 
 
+class DimensionStatusField(serializers.ChoiceField):
+    """A standing's status in one dimension (states.dimensions), under the
+    name its CSV column has (rome_statute_status, position, submission)."""
+
+    def __init__(self, dimension):
+        super().__init__([(status.value, status.label) for status in dimension.all_statuses], read_only=True)
+        self.dimension, self.help_text = dimension, dimension.description
+
+    def get_attribute(self, standing):
+        return self.dimension.status(standing)
+
+
+def with_a_field_per_dimension(serializer):
+    """The standing's fields: as_of, then each dimension's status (and the
+    Rome Statute's own detail and entry into force), then its verification."""
+    fields = serializer._declared_fields
+    ordered = {"as_of": fields.pop("as_of")}
+    for dimension in DIMENSIONS.values():
+        ordered[dimension.csv_column] = DimensionStatusField(dimension)
+        if dimension is ROME_STATUTE:
+            ordered |= {name: fields.pop(name) for name in ("rome_statute_detail", "entry_into_force")}
+    serializer._declared_fields = ordered | fields
+    return serializer
+
+
+@with_a_field_per_dimension
 class StandingSerializer(serializers.Serializer):
     """Where a state stands on the date asked for, as the public pages say it."""
 
     as_of = serializers.DateField(help_text="The date this standing is for.")
-    rome_statute_status = serializers.ChoiceField(
-        TreatyStatus.choices, source="treaty_status", help_text="Its Rome Statute status on that date."
-    )
     rome_statute_detail = serializers.CharField(
         source="treaty_status_detail", help_text="The status in a sentence, with its dates."
     )
@@ -145,12 +167,6 @@ class StandingSerializer(serializers.Serializer):
         source="treaty_record.entry_into_force",
         allow_null=True,
         help_text="When the Rome Statute entered into force for it (art. 126(2)), if it has.",
-    )
-    position = serializers.ChoiceField(
-        ConventionPosition.choices, help_text="Its position on a convention: from its latest assessed statement."
-    )
-    submission = serializers.ChoiceField(
-        SubmissionStatus.choices, help_text="Whether it sent written comments under UNGA resolution 77/249."
     )
     verification = serializers.ChoiceField(
         Verification.choices, help_text="The weakest verification among the facts behind this standing."

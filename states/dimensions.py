@@ -36,15 +36,33 @@ class Dimension:
 
     code: str  # in addresses (?map=), CSV columns and the API
     label: str
+    short_label: str  # the table's filter menu
+    description: str  # for partners, in the API's schema (English, as the schema is)
     categories: tuple  # what figures count and legends show, in order
     category_of: Callable  # standing -> the category it is counted and drawn in
     fact_of: Callable  # standing -> the fact the category rests on (None: none recorded)
     styles: Mapping = field(default_factory=dict)  # category -> (fill colour, texture)
     status_of: Callable = None  # standing -> its own status, finer than the category (default: the category)
+    statuses: tuple = ()  # every status, in order (default: the categories)
     not_yet_researched: object = None  # the category that claims nothing: nobody has looked
+    parameter: str = ""  # its name in the table's ?filter and ?sort= (default: the code)
+    csv_name: str = ""  # its status column in the CSV (default: the code)
+    csv_extras: tuple = ()  # more CSV columns, each (name, function of a standing and a date)
 
     def status(self, standing):
         return (self.status_of or self.category_of)(standing)
+
+    @property
+    def all_statuses(self):
+        return self.statuses or self.categories
+
+    @property
+    def query_name(self):
+        return self.parameter or self.code
+
+    @property
+    def csv_column(self):
+        return self.csv_name or self.code
 
     def style(self, category):
         return self.styles.get(category, NOT_YET_RESEARCHED_STYLE)
@@ -60,10 +78,19 @@ class Dimension:
 ROME_STATUTE = Dimension(
     code="rome_statute",
     label=_("Rome Statute status"),
+    short_label=_("Rome Statute"),
+    description="Its Rome Statute status on that date.",
     categories=tuple(COUNTED_TREATY_STATUSES),
     category_of=lambda standing: standing.treaty_status.counted_as,
     status_of=lambda standing: standing.treaty_status,
+    statuses=tuple(TreatyStatus),
     fact_of=lambda standing: standing.treaty_status_fact,
+    parameter="status",
+    csv_name="rome_statute_status",
+    csv_extras=(
+        ("rome_statute_detail", lambda standing, as_of: standing.treaty_status_detail),
+        ("entry_into_force", lambda standing, as_of: standing.treaty_record.entry_into_force or ""),
+    ),
     styles={
         TreatyStatus.STATE_PARTY: ("#1f5fa6", "solid"),
         TreatyStatus.JOINED_NOT_IN_FORCE: ("#7cc3ee", "dots"),
@@ -76,6 +103,8 @@ ROME_STATUTE = Dimension(
 POSITION = Dimension(
     code="position",
     label=_("Position on a convention"),
+    short_label=_("Position"),
+    description="Its position on a convention: from its latest assessed statement.",
     categories=tuple(ConventionPosition),
     category_of=lambda standing: standing.position,
     fact_of=lambda standing: standing.position_fact,
@@ -92,6 +121,8 @@ POSITION = Dimension(
 SUBMISSION = Dimension(
     code="submission",
     label=_("Written comments (res. 77/249)"),
+    short_label=_("Written comments"),
+    description="Whether it sent written comments under UNGA resolution 77/249.",
     categories=tuple(SubmissionStatus),
     category_of=lambda standing: standing.submission,
     fact_of=lambda standing: standing.submission_fact,

@@ -9,14 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from states.choices import (
     ChangeKind,
-    ConventionPosition,
     RecordKind,
-    SubmissionStatus,
     Subregion,
-    TreatyStatus,
     UNRegionalGroup,
     Verification,
 )
+from states.dimensions import DIMENSIONS
 from states.models import PublishedChange, State
 
 # How a page number is written in a query string, read alike by the pages
@@ -27,13 +25,17 @@ PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,8}")
 # The blank choice of every filter menu: no filter.
 ANY = _("Any")
 
+
+def by_dimension(dimension):
+    """A sort key: the state's status in its dimension's order, then its name."""
+    return lambda standing: (dimension.all_statuses.index(dimension.status(standing)), standing.state.local_name)
+
+
 # Sort keys accepted in ?sort=, each a function of a Standing. "-key" reverses.
 SORT_KEYS = {
     "name": lambda standing: standing.state.local_name,
     "subregion": lambda standing: (standing.state.get_subregion_display(), standing.state.local_name),
-    "status": lambda standing: (list(TreatyStatus).index(standing.treaty_status), standing.state.local_name),
-    "position": lambda standing: (list(ConventionPosition).index(standing.position), standing.state.local_name),
-    "submission": lambda standing: (list(SubmissionStatus).index(standing.submission), standing.state.local_name),
+    **{dimension.query_name: by_dimension(dimension) for dimension in DIMENSIONS.values()},
     "verified": lambda standing: (standing.last_verified is None, standing.last_verified, standing.state.local_name),
 }
 
@@ -46,6 +48,28 @@ def sort_standings(standings, sort):
     return sorted(standings, key=SORT_KEYS[sort.removeprefix("-")], reverse=sort.startswith("-"))
 
 
+def with_a_menu_per_dimension(filterset):
+    """Give the table's filters one menu per dimension (states.dimensions),
+    named as partners' links name them (?status=, ?position=, ?submission=),
+    between the stored fields' menus and the verification's: in the class's
+    own filters, so the page cache keys on them too (``STATE_LIST_READS``)."""
+    menus = {
+        dimension.query_name: django_filters.ChoiceFilter(
+            empty_label=ANY,
+            choices=[(status.value, status.label) for status in dimension.all_statuses],
+            method="by_standing",
+            label=dimension.short_label,
+        )
+        for dimension in DIMENSIONS.values()
+    }
+    for menus_of in (filterset.declared_filters, filterset.base_filters):
+        verification = menus_of.pop("verification")
+        menus_of.update(menus)
+        menus_of["verification"] = verification
+    return filterset
+
+
+@with_a_menu_per_dimension
 class StateFilter(django_filters.FilterSet):
     """Filters on the stored fields run in SQL; those on derived standing
     (status, position, submission, verification) run on the standings."""
@@ -61,15 +85,6 @@ class StateFilter(django_filters.FilterSet):
         choices=[("yes", _("In the ICC Asia-Pacific count")), ("no", _("Outside the count"))],
         method="counting_rule",
         label=_("Counting rule"),
-    )
-    status = django_filters.ChoiceFilter(
-        empty_label=ANY, choices=TreatyStatus.choices, method="by_standing", label=_("Rome Statute")
-    )
-    position = django_filters.ChoiceFilter(
-        empty_label=ANY, choices=ConventionPosition.choices, method="by_standing", label=_("Position")
-    )
-    submission = django_filters.ChoiceFilter(
-        empty_label=ANY, choices=SubmissionStatus.choices, method="by_standing", label=_("Written comments")
     )
     verification = django_filters.ChoiceFilter(
         empty_label=ANY, choices=Verification.choices, method="by_standing", label=_("Least-verified fact")
@@ -87,21 +102,13 @@ class StateFilter(django_filters.FilterSet):
         return queryset
 
     def filter_standings(self, standings):
-        wanted = {
-            name: self.form.cleaned_data.get(name)
-            for name in ("status", "position", "submission", "verification")
-            if self.form.cleaned_data.get(name)
-        }
-        attributes = {
-            "status": "treaty_status",
-            "position": "position",
-            "submission": "submission",
-            "verification": "verification",
-        }
+        status_of = {dimension.query_name: dimension.status for dimension in DIMENSIONS.values()}
+        status_of["verification"] = lambda standing: standing.verification
+        wanted = {name: value for name in status_of if (value := self.form.cleaned_data.get(name))}
         return [
             standing
             for standing in standings
-            if all(getattr(standing, attributes[name]) == value for name, value in wanted.items())
+            if all(status_of[name](standing) == value for name, value in wanted.items())
         ]
 
 

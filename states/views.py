@@ -40,6 +40,7 @@ from states.choices import (
 )
 from states.dataset import RESOURCES, citation, data_package
 from states.dataset import version as dataset_version
+from states.dimensions import DIMENSIONS
 from states.embeds import FIGURES
 from states.filters import (
     PAGE_NUMBER,
@@ -225,21 +226,25 @@ def sourced(name, fact_of):
     return [(f"{name}_source", source), (f"{name}_verification", verification)]
 
 
-# The CSV's columns, each (name, value for a standing on a date).
+# The CSV's columns, each (name, value for a standing on a date): the
+# state's, then for each dimension (states.dimensions) its status in code and
+# words, its own extra columns and the source and verification of the fact
+# its status rests on, then how well checked the state's facts are.
 CSV_COLUMNS = [
     ("iso3", lambda standing, as_of: standing.state.iso3),
     ("name", lambda standing, as_of: standing.state.local_name),
     ("in_counting_rule", lambda standing, as_of: "yes" if standing.state.in_icc_asia_pacific else "no"),
     *coded("un_regional_group", lambda standing: UNRegionalGroup(standing.state.un_regional_group)),
     *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
-    *coded("rome_statute_status", lambda standing: standing.treaty_status),
-    ("rome_statute_detail", lambda standing, as_of: standing.treaty_status_detail),
-    *sourced("rome_statute", lambda standing: standing.treaty_status_fact),
-    ("entry_into_force", lambda standing, as_of: standing.treaty_record.entry_into_force or ""),
-    *coded("position", lambda standing: standing.position),
-    *sourced("position", lambda standing: standing.position_fact),
-    *coded("submission", lambda standing: standing.submission),
-    *sourced("submission", lambda standing: standing.submission_fact),
+    *(
+        column
+        for dimension in DIMENSIONS.values()
+        for column in [
+            *coded(dimension.csv_column, dimension.status),
+            *dimension.csv_extras,
+            *sourced(dimension.code, dimension.fact_of),
+        ]
+    ),
     *coded("verification", lambda standing: standing.verification),
     ("last_verified", lambda standing, as_of: standing.last_verified or ""),
     ("as_of", lambda standing, as_of: as_of.isoformat()),

@@ -1,7 +1,10 @@
 """What staff should check next: the research queue, verification stamps and
 the derived columns of the admin's state list."""
 
+import re
+
 from states.choices import Verification
+from states.models import Treaty
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -14,10 +17,20 @@ def test_mark_verified_stamps_who_and_when(as_user, publisher, published_stateme
     assert published_statement.last_verified_on is not None
 
 
-def test_research_queue_lists_unresearched_states_and_unverified_facts(as_user, editor, client):
+def researched_for(page, heading):
+    """The state names listed under ``heading`` on the research queue."""
+    found = re.search(rf"<h2>{re.escape(heading)}: \d+ states? not yet researched</h2>\s*<p>(.*?)</p>", page, re.S)
+    assert found, heading
+    return re.findall(r'<a href="[^"]+">([^<]+)</a>', found.group(1))
+
+
+def test_research_queue_lists_unresearched_states_and_unverified_facts(as_user, editor, client, make_state, source):
+    state = make_state()
+    Treaty.objects.create(slug="test-partial", short_name="A partly researched treaty", title="T", source=source)
     page = as_user(editor).get("/admin/research-queue/").content.decode()
-    assert "states whose position is not yet researched" in page
-    assert "Cambodia" in page
+    for heading in ("Position on a convention", "Written comments (res. 77/249)", "A partly researched treaty"):
+        assert state.name in researched_for(page, heading), heading
+    assert "<h2>Rome Statute: " not in page  # every state's Rome Statute actions were researched
     assert "Facts never verified against the primary record" in page
     assert "Facts not re-verified for 12 months" in page
     client.logout()
