@@ -16,8 +16,15 @@ from django.contrib.auth.models import Group, User
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from states.choices import ConventionPosition, Publication, TreatyActionType, Verification
-from states.models import PositionStatement, PublishedChange, State, TreatyAction
+from states.choices import (
+    ConventionPosition,
+    EntryIntoForceRule,
+    PeriodUnit,
+    Publication,
+    TreatyActionType,
+    Verification,
+)
+from states.models import PositionStatement, PublishedChange, State, Treaty, TreatyAction
 from states.resources import PositionStatementResource
 from states.state_names import translated_name
 from states.views import CHANGES_PER_PAGE
@@ -27,6 +34,21 @@ PASSWORD = "a long enough password"
 
 def day(text):
     return datetime.date.fromisoformat(text)
+
+
+# The Kampala amendments' rules (Rome Statute art. 121(5)): in force for a
+# state exactly one year after its deposit, with no signature step.
+AMENDMENT_RULES = {
+    "entry_into_force_period": 1,
+    "entry_into_force_period_unit": PeriodUnit.YEARS,
+    "entry_into_force_rule": EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
+    "has_signature_step": False,
+}
+
+
+def amendments_of(statute, source, **fields):
+    """Made-up amendments that only ``statute``'s parties may join, with the Kampala amendments' rules."""
+    return Treaty.objects.create(open_only_to_parties_of=statute, source=source, **AMENDMENT_RULES, **fields)
 
 
 def second_factor_device(user):

@@ -9,26 +9,22 @@ import zipfile
 
 import pytest
 
-from states.choices import EntryIntoForceRule, PeriodUnit, Publication, TreatyActionType
+from states.choices import Publication, TreatyActionType
 from states.models import Treaty, TreatyAction
-from tests.helpers import day
+from tests.helpers import amendments_of, day
 
 
 @pytest.fixture
 def amendments(rome_statute, source):
     """An amendment of the Rome Statute with the Kampala amendments' rules (art. 121(5))."""
-    return Treaty.objects.create(
+    return amendments_of(
+        rome_statute,
+        source,
         slug="test-amendments",
         short_name="Test amendments",
         title="Test amendments to the Rome Statute",
         adopted_on=day("2010-06-11"),
-        entry_into_force_period=1,
-        entry_into_force_period_unit=PeriodUnit.YEARS,
-        entry_into_force_rule=EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
         entry_into_force_article="art. 121(5)",
-        has_signature_step=False,
-        open_only_to_parties_of=rome_statute,
-        source=source,
     )
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from states.choices import EntryIntoForceRule, PeriodUnit, TreatyActionType, TreatyStatus
 from states.models import Treaty, TreatyAction
 from states.rules import TreatyRecord, entry_into_force_for, withdrawal_effective_on
-from tests.helpers import day
+from tests.helpers import AMENDMENT_RULES, amendments_of, day
 
 
 @pytest.fixture
@@ -79,14 +79,7 @@ def test_a_treaty_counted_in_months_fits_without_a_schema_change():
 @pytest.fixture
 def amendments():
     """The Kampala amendments' rules (Rome Statute art. 121(5)), unsaved."""
-    return Treaty(
-        slug="amendments",
-        short_name="Amendments",
-        entry_into_force_period=1,
-        entry_into_force_period_unit=PeriodUnit.YEARS,
-        entry_into_force_rule=EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
-        has_signature_step=False,
-    )
+    return Treaty(slug="amendments", short_name="Amendments", **AMENDMENT_RULES)
 
 
 @pytest.mark.parametrize(
@@ -122,17 +115,7 @@ def statute_and_amendments(db, source):
         every_state_researched=True,
         source=source,
     )
-    amendments = Treaty.objects.create(
-        slug="its-amendments",
-        short_name="Its amendments",
-        title="Amendments to a statute",
-        entry_into_force_period=1,
-        entry_into_force_period_unit=PeriodUnit.YEARS,
-        entry_into_force_rule=EntryIntoForceRule.PERIOD_AFTER_DEPOSIT,
-        has_signature_step=False,
-        open_only_to_parties_of=statute,
-        source=source,
-    )
+    amendments = amendments_of(statute, source, slug="its-amendments", short_name="Its amendments", title="Amendments")
     return statute, amendments
 
 
