@@ -556,13 +556,21 @@ class Figures:
     def total(self):
         return len(self.standings)
 
+    def categories(self, dimension):
+        """``dimension``'s counted categories, after any other status a state
+        here has: "not yet researched" under a treaty whose research staff
+        marked incomplete is counted, never dropped from the figures."""
+        present = {dimension.category_of(standing) for standing in self.standings}
+        others = [status for status in dimension.all_statuses if status in present - set(dimension.categories)]
+        return (*others, *dimension.categories)
+
     def counts(self, dimension):
         """How many states are in each of ``dimension``'s categories, every category present, in order."""
-        return tally((dimension.category_of(standing) for standing in self.standings), dimension.categories)
+        return tally((dimension.category_of(standing) for standing in self.standings), self.categories(dimension))
 
     def evidence(self, dimension):
         """For each of ``dimension``'s categories, how many of its states rest on a fact of each ``Evidence``."""
-        table = {category: EvidenceCounts.fromkeys(Evidence, 0) for category in dimension.categories}
+        table = {category: EvidenceCounts.fromkeys(Evidence, 0) for category in self.categories(dimension)}
         for standing in self.standings:
             table[dimension.category_of(standing)][Evidence.of(dimension.fact_of(standing))] += 1
         return table
@@ -598,7 +606,8 @@ class Figures:
         for standing in self.standings:
             by_subregion[Subregion(standing.state.subregion)].append(ROME_STATUTE.category_of(standing))
         return {
-            subregion: tally(statuses, ROME_STATUTE.categories) for subregion, statuses in sorted(by_subregion.items())
+            subregion: tally(statuses, self.categories(ROME_STATUTE))
+            for subregion, statuses in sorted(by_subregion.items())
         }
 
     @property

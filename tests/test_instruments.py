@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from states.choices import Publication, TreatyActionType
-from states.models import Treaty, TreatyAction
+from states.choices import Publication, TreatyActionType, TreatyStatus
+from states.models import State, Treaty, TreatyAction
 from tests.helpers import amendments_of, day
 
 
@@ -147,3 +147,16 @@ def test_the_data_package_carries_each_instruments_actions_and_rules(
         rome_statute.slug,
         "false",
     )
+
+
+def test_a_headline_treaty_marked_not_researched_for_every_state_counts_the_unresearched_and_pages_still_answer(
+    client, make_state, rome_statute
+):
+    rome_statute.every_state_researched = False  # staff untick it: states with no record are not yet researched
+    rome_statute.save()
+    unresearched = make_state()
+    figures = State.objects.filter(pk=unresearched.pk).figures(rome_statute)
+    assert figures.treaty_status_counts[TreatyStatus.NOT_YET_RESEARCHED] == 1
+    assert figures.treaty_status_evidence[TreatyStatus.NOT_YET_RESEARCHED].total == 1
+    for path in ("/", "/states/", f"/states/{unresearched.iso3}/", "/api/v1/figures/", "/embed/map/"):
+        assert client.get(path).status_code == 200, path
