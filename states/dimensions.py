@@ -135,3 +135,43 @@ SUBMISSION = Dimension(
 
 # Every dimension, by code, in the order pages offer them.
 DIMENSIONS = {dimension.code: dimension for dimension in (ROME_STATUTE, POSITION, SUBMISSION)}
+
+
+def instrument_dimension(treaty):
+    """The dimension of a treaty besides the Rome Statute (the Kampala
+    amendments, the Ljubljana–The Hague Convention, any treaty staff add):
+    a state's status under it (``Standing.instruments``), counted as the
+    Rome Statute's is, and "not yet researched" until someone has looked
+    (``Treaty.every_state_researched``). Built from the treaty's row: a new
+    treaty needs no entry here."""
+    slug = treaty.slug
+    code = slug.replace("-", "_")
+    researched = tuple(COUNTED_TREATY_STATUSES)
+    return Dimension(
+        code=code,
+        label=treaty.local_name,
+        short_label=treaty.local_name,
+        description=f"Its status under the {treaty.short_name} on that date.",
+        categories=researched if treaty.every_state_researched else (TreatyStatus.NOT_YET_RESEARCHED, *researched),
+        category_of=lambda standing: standing.instrument(slug).status.counted_as,
+        status_of=lambda standing: standing.instrument(slug).status,
+        statuses=tuple(TreatyStatus),
+        fact_of=lambda standing: standing.instrument(slug).fact,
+        styles=ROME_STATUTE.styles,
+        not_yet_researched=TreatyStatus.NOT_YET_RESEARCHED,
+        csv_name=f"{code}_status",
+    )
+
+
+def instrument_dimensions(treaties):
+    """A dimension per treaty of ``treaties``, by code, in their order."""
+    dimensions = [instrument_dimension(treaty) for treaty in treaties]
+    return {dimension.code: dimension for dimension in dimensions}
+
+
+def tracked_dimensions(standings):
+    """Every dimension the standings can be shown on, by code: the declared
+    ones, then one per other treaty the standings hold a record of, in the
+    treaties' order. No query: the treaties come with the standings."""
+    others = [record.treaty for record in standings[0].other_records] if standings else []
+    return {**DIMENSIONS, **instrument_dimensions(others)}

@@ -24,17 +24,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from states.choices import Subregion
-from states.dimensions import DIMENSIONS, NOT_YET_RESEARCHED_STYLE
+from states.dimensions import DIMENSIONS, NOT_YET_RESEARCHED_STYLE, tracked_dimensions
 
 MAP_FILE = Path(__file__).resolve().parent / "geodata" / "asia_pacific_map.json"
 SPRITE = "map/asia-pacific.svg"  # under static/
 SPRITE_FILE = Path(settings.BASE_DIR) / "static" / SPRITE
-
-
-# One layer per dimension (states.dimensions), by its code: ?map=rome_statute, position, submission.
-MapLayer = models.TextChoices(
-    "MapLayer", [(dimension.code.upper(), (dimension.code, dimension.label)) for dimension in DIMENSIONS.values()]
-)
 
 
 class MapView(models.TextChoices):
@@ -192,7 +186,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     counts exactly the states of ``figures`` (the page's counting rule).
     States drawn but outside the rule are listed apart, never counted."""
     shapes = map_shapes()
-    dimension = DIMENSIONS[MapLayer(layer).value]
+    dimension = tracked_dimensions(standings)[layer]
     counted = {standing.state.pk for standing in figures.standings}
     states = []
     for standing in standings:
@@ -229,8 +223,7 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     states.sort(key=lambda shape: shape["marker"] is not None)
     counts = figures.counts(dimension)
     return {
-        "layer": MapLayer(layer),
-        "layers": MapLayer,
+        "layer": dimension,
         "view": view,
         "views": MapView,
         "view_box": " ".join(f"{value:.1f}" for value in box),

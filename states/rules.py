@@ -17,6 +17,7 @@ import datetime
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -427,13 +428,17 @@ class Standing:
             written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
         )
 
-    @property
+    @cached_property
     def instruments(self):
         """Where the state stands under each other tracked treaty, in the treaties' order."""
         return [
             InstrumentStanding(record, record.status_on(self.as_of), record.deciding_action(self.as_of))
             for record in self.other_records
         ]
+
+    def instrument(self, slug):
+        """Where the state stands under the other tracked treaty ``slug``."""
+        return next(instrument for instrument in self.instruments if instrument.treaty.slug == slug)
 
     @property
     def position_fact(self):

@@ -40,7 +40,7 @@ from states.choices import (
 )
 from states.dataset import RESOURCES, citation, data_package
 from states.dataset import version as dataset_version
-from states.dimensions import DIMENSIONS
+from states.dimensions import DIMENSIONS, ROME_STATUTE, instrument_dimensions, tracked_dimensions
 from states.embeds import FIGURES
 from states.filters import (
     PAGE_NUMBER,
@@ -51,7 +51,8 @@ from states.filters import (
     sort_standings,
 )
 from states.forms import CONTROL_CHARACTERS, CorrectionForm
-from states.maps import MapLayer, MapView, asia_pacific_map, legend_entry
+from states.maps import MapView, asia_pacific_map, legend_entry
+from states.models import ROME_STATUTE as ROME_STATUTE_SLUG
 from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
 from states.rules import Figures, as_of_from_query, list_in_words, list_separator
@@ -103,9 +104,10 @@ def overview(request, as_of):
     treaty = Treaty.objects.rome_statute_or_404()
     standings = State.objects.standings(treaty, as_of)  # every tracked state, for the map
     figures = Figures(standings, HEADLINE_RULE)
-    layer = request.GET.get("map") or MapLayer.ROME_STATUTE
-    if layer not in MapLayer.values:
-        return refuse_parameter(request, "map", one_of(MapLayer.values))
+    layers = tracked_dimensions(standings)  # a layer per dimension, by its code
+    layer = request.GET.get("map") or ROME_STATUTE.code
+    if layer not in layers:
+        return refuse_parameter(request, "map", one_of(layers))
     view = request.GET.get("view") or MapView.WHOLE_REGION
     if view not in MapView.values:
         return refuse_parameter(request, "view", one_of(MapView.values))
@@ -125,7 +127,7 @@ def overview(request, as_of):
             "figures": figures,
             "map": asia_pacific_map(standings, layer, figures, view),
             "map_keep": {name: value for name, value in kept.items() if name != "as_of"},
-            "layer_links": [(value, label, map_link(map=value)) for value, label in MapLayer.choices],
+            "layer_links": [(code, dimension.label, map_link(map=code)) for code, dimension in layers.items()],
             "view_links": [(value, label, map_link(view=value)) for value, label in MapView.choices],
             "parties_chart": cumulative_steps(figures.states_parties_over_time(), as_of),
             "subregion_chart": stacked_bars(
@@ -140,7 +142,7 @@ def overview(request, as_of):
                     _("States Parties to the Rome Statute"),
                     150,
                 ),
-                embed_snippets(request, reverse("states:embed_map") + f"?layer={layer}", MapLayer(layer).label, 520),
+                embed_snippets(request, reverse("states:embed_map") + f"?layer={layer}", layers[layer].label, 520),
             ],
             "badge_url": request.build_absolute_uri(reverse("states:embed_badge", args=["rome-statute-parties"])),
             "position_chart": stacked_bars(
@@ -226,29 +228,30 @@ def sourced(name, fact_of):
     return [(f"{name}_source", source), (f"{name}_verification", verification)]
 
 
-# The CSV's columns, each (name, value for a standing on a date): the
-# state's, then for each dimension (states.dimensions) its status in code and
-# words, its own extra columns and the source and verification of the fact
-# its status rests on, then how well checked the state's facts are.
-CSV_COLUMNS = [
-    ("iso3", lambda standing, as_of: standing.state.iso3),
-    ("name", lambda standing, as_of: standing.state.local_name),
-    ("in_counting_rule", lambda standing, as_of: "yes" if standing.state.in_icc_asia_pacific else "no"),
-    *coded("un_regional_group", lambda standing: UNRegionalGroup(standing.state.un_regional_group)),
-    *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
-    *(
-        column
-        for dimension in DIMENSIONS.values()
-        for column in [
-            *coded(dimension.csv_column, dimension.status),
-            *dimension.csv_extras,
-            *sourced(dimension.code, dimension.fact_of),
-        ]
-    ),
-    *coded("verification", lambda standing: standing.verification),
-    ("last_verified", lambda standing, as_of: standing.last_verified or ""),
-    ("as_of", lambda standing, as_of: as_of.isoformat()),
-]
+def csv_columns(dimensions):
+    """The CSV's columns, each (name, value for a standing on a date): the
+    state's, then for each dimension (states.dimensions) its status in code
+    and words, its own extra columns and the source and verification of the
+    fact its status rests on, then how well checked the state's facts are."""
+    return [
+        ("iso3", lambda standing, as_of: standing.state.iso3),
+        ("name", lambda standing, as_of: standing.state.local_name),
+        ("in_counting_rule", lambda standing, as_of: "yes" if standing.state.in_icc_asia_pacific else "no"),
+        *coded("un_regional_group", lambda standing: UNRegionalGroup(standing.state.un_regional_group)),
+        *coded("subregion", lambda standing: Subregion(standing.state.subregion)),
+        *(
+            column
+            for dimension in dimensions.values()
+            for column in [
+                *coded(dimension.csv_column, dimension.status),
+                *dimension.csv_extras,
+                *sourced(dimension.code, dimension.fact_of),
+            ]
+        ),
+        *coded("verification", lambda standing: standing.verification),
+        ("last_verified", lambda standing, as_of: standing.last_verified or ""),
+        ("as_of", lambda standing, as_of: as_of.isoformat()),
+    ]
 
 
 @cached_public_page(reads=STATE_LIST_READS)
@@ -263,10 +266,13 @@ def state_list_csv(request, as_of):
         return HttpResponse("\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
+    # Every treaty's columns, whichever rows the filters leave.
+    treaties = Treaty.objects.exclude(slug=ROME_STATUTE_SLUG)
+    columns = csv_columns({**DIMENSIONS, **instrument_dimensions(treaties)})
     writer = csv.writer(response)
-    writer.writerow(name for name, _value in CSV_COLUMNS)
+    writer.writerow(name for name, _value in columns)
     for standing in standings:
-        writer.writerow(spreadsheet_safe(value(standing, as_of)) for _name, value in CSV_COLUMNS)
+        writer.writerow(spreadsheet_safe(value(standing, as_of)) for _name, value in columns)
     return response
 
 
@@ -578,10 +584,11 @@ def embed_figure_badge(request, name, as_of):
 @with_as_of
 def embed_map(request, as_of):
     """The map alone, one layer, with its legend and a link back, to frame on another site."""
-    layer = request.GET.get("layer") or MapLayer.ROME_STATUTE
-    if layer not in MapLayer.values:
-        return refuse_parameter(request, "layer", one_of(MapLayer.values))
     standings = State.objects.standings(Treaty.objects.rome_statute_or_404(), as_of)
+    layers = tracked_dimensions(standings)
+    layer = request.GET.get("layer") or ROME_STATUTE.code
+    if layer not in layers:
+        return refuse_parameter(request, "layer", one_of(layers))
     figures = Figures(standings, HEADLINE_RULE)
     context = {
         "as_of": as_of,

@@ -6,14 +6,13 @@ from states.api import StandingSerializer
 from states.dimensions import DIMENSIONS
 from states.embeds import FIGURES
 from states.filters import SORT_KEYS, StateFilter
-from states.maps import MapLayer, category_style
+from states.maps import category_style
 from states.rules import Figures
-from states.views import CSV_COLUMNS
+from states.views import csv_columns
 
 
-def test_the_map_has_one_layer_per_dimension_under_the_codes_partners_use():
-    assert list(MapLayer.values) == list(DIMENSIONS) == ["rome_statute", "position", "submission"]
-    assert [str(MapLayer(code).label) for code in DIMENSIONS] == [str(d.label) for d in DIMENSIONS.values()]
+def test_the_declared_dimensions_keep_the_codes_partners_use():
+    assert list(DIMENSIONS) == ["rome_statute", "position", "submission"]
 
 
 def test_every_category_but_not_yet_researched_has_a_colour_and_texture_of_its_own_within_its_dimension():
@@ -38,7 +37,7 @@ def test_figures_count_every_category_of_a_dimension_even_with_no_states():
 
 
 def test_the_csv_keeps_the_column_names_partners_read_each_dimensions_from_the_registry():
-    names = [name for name, _value in CSV_COLUMNS]
+    names = [name for name, _value in csv_columns(DIMENSIONS)]
     assert names == [
         "iso3",
         "name",

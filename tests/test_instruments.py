@@ -160,3 +160,43 @@ def test_a_headline_treaty_marked_not_researched_for_every_state_counts_the_unre
     assert figures.treaty_status_evidence[TreatyStatus.NOT_YET_RESEARCHED].total == 1
     for path in ("/", "/states/", f"/states/{unresearched.iso3}/", "/api/v1/figures/", "/embed/map/"):
         assert client.get(path).status_code == 200, path
+
+
+def test_a_new_treaty_and_one_action_appear_on_the_profile_map_api_csv_and_data_package_with_no_code_change(
+    client, make_state, source
+):
+    """What the README says a new treaty takes: its row, with its rules, and its actions."""
+    treaty = Treaty.objects.create(
+        slug="new-treaty",
+        short_name="New treaty",
+        title="A new treaty",
+        adopted_on=day("2026-01-15"),
+        entered_into_force_on=day("2026-03-01"),
+        entry_into_force_period=30,
+        entry_into_force_period_unit="days",
+        entry_into_force_rule="first_of_month_after",
+        source=source,
+    )
+    state = make_state()
+    record(state, treaty, TreatyActionType.ACCESSION, "2026-04-10", source)  # 30 days: 10 May, so 1 June
+
+    assert instrument_on(client, state, treaty)[0] == "state_party"
+
+    # The map's layer: made-up states have no shape to draw, so its legend says it (the one State Party).
+    for page in (client.get("/", {"map": "new_treaty"}), client.get("/embed/map/", {"layer": "new_treaty"})):
+        legend = re.search(r'<li data-category="state_party">.*?<data value="(\d+)">', page.content.decode(), re.S)
+        assert "New treaty" in page.content.decode() and legend.group(1) == "1"
+
+    [mine] = [
+        i for i in client.get(f"/api/v1/states/{state.iso3}/").json()["instruments"] if i["treaty"] == treaty.slug
+    ]
+    assert (mine["status"], mine["entry_into_force"]) == ("state_party", "2026-06-01")
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/states/export.csv").content.decode())))
+    [csv_row] = [row for row in rows if row["iso3"] == state.iso3]
+    assert (csv_row["new_treaty_status"], csv_row["new_treaty_status_label"]) == ("state_party", "State Party")
+    assert csv_row["new_treaty_source"] == source.url
+
+    package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
+    actions = package.open("treaty_actions.csv").read().decode()
+    assert f"{state.iso3},new-treaty,accession,2026-04-10" in actions.replace('"', "")
