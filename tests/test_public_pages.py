@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from states.choices import Publication, TreatyActionType
-from states.models import PositionStatement, Source, TreatyAction
-from tests.helpers import statement_fields
+from states.models import PositionStatement, Source, State, TreatyAction, WrittenSubmission
+from tests.helpers import day, statement_fields
 
 PAGES = [
     "/?as_of=2023-04-13",
@@ -97,9 +97,9 @@ def test_public_page_queries_stay_the_same_with_ten_times_the_states(client, ten
 @pytest.mark.parametrize(("before", "after"), [("2019-03-16", "2019-03-17"), ("2020-01-31", "2020-02-01")])
 def test_every_figure_on_the_overview_follows_the_date(client, db, before, after):
     figures = {}
-    for day in (before, after):
-        page = client.get("/", {"as_of": day}).content.decode()
-        figures[day] = dict(re.findall(r'<data id="([a-z-]+)" value="(\d+)"', page))
+    for on in (before, after):
+        page = client.get("/", {"as_of": on}).content.decode()
+        figures[on] = dict(re.findall(r'<data id="([a-z-]+)" value="(\d+)"', page))
     assert figures[before]["rome-statute-parties"] != figures[after]["rome-statute-parties"]
     assert set(figures[before]) >= {
         "rome-statute-parties",
@@ -125,11 +125,21 @@ def test_map_shows_every_tracked_state_as_a_link_with_its_name(client, db):
     assert len(re.findall(r'<circle class="marker', page)) >= 10  # small island states are visible
 
 
-def test_map_switches_to_positions_and_submissions(client, db):
-    positions = client.get("/", {"as_of": "2026-11-29", "map": "position"}).content.decode()
-    assert 'aria-label="Micronesia (Federated States of): Supports a convention"' in positions
-    submissions = client.get("/", {"map": "submission"}).content.decode()
+def test_map_switches_to_positions_and_submissions(client, source):
+    """On a state the map draws, whatever the seed says of it: its records are the test's own."""
+    singapore = State.objects.get(iso3="SGP")
+    WrittenSubmission.objects.filter(state=singapore).delete()
+    submissions = client.get("/", {"map": "submission", "as_of": "2030-01-01"}).content.decode()
     assert 'aria-label="Singapore: Not yet researched"' in submissions
+    published = {"state": singapore, "source": source, "verification": "primary", "publication": Publication.PUBLISHED}
+    WrittenSubmission.objects.create(status="made", submitted_on=day("2029-12-01"), **published)
+    PositionStatement.objects.create(
+        date=day("2029-12-02"), forum="A made-up meeting", summary="S", position="opposes_or_sceptical", **published
+    )
+    submissions = client.get("/", {"map": "submission", "as_of": "2030-01-01"}).content.decode()
+    assert 'aria-label="Singapore: Made a submission"' in submissions
+    positions = client.get("/", {"map": "position", "as_of": "2030-01-01"}).content.decode()
+    assert 'aria-label="Singapore: Opposes or sceptical"' in positions
 
 
 def test_csv_export_returns_exactly_the_rows_of_the_table(client, db):
