@@ -455,6 +455,23 @@ def made_up_records(state, other_state, source):
     ]
 
 
+def checked_one_by_one(records):
+    """Each record's errors from Django's one-record check (None: none), each
+    valid published record saved before the next is checked, as the import
+    would have saved it."""
+    errors = []
+    for record in records:
+        try:
+            record.validate_constraints()
+        except ValidationError as error:
+            errors.append(error.message_dict)
+        else:
+            errors.append(None)
+            if record.publication == Publication.PUBLISHED:
+                record.save()
+    return errors
+
+
 def test_the_bulk_check_of_new_records_refuses_exactly_what_the_one_record_check_refuses(make_state, source):
     state, other_state = make_state(), make_state()
     WrittenSubmission.objects.create(
@@ -467,16 +484,7 @@ def test_the_bulk_check_of_new_records_refuses_exactly_what_the_one_record_check
     for model in (PositionStatement, WrittenSubmission, TimelineEvent):
         mine = [record for record in records if isinstance(record, model)]
         in_bulk = model.constraint_errors_in_turn(mine)
-        one_by_one = []
-        for record in mine:
-            try:
-                record.validate_constraints()
-            except ValidationError as error:
-                one_by_one.append(error.message_dict)
-            else:
-                one_by_one.append(None)
-                if record.publication == Publication.PUBLISHED:
-                    record.save()  # as the import would have, before the next row
+        one_by_one = checked_one_by_one(mine)
         assert [error and error.message_dict for error in in_bulk] == one_by_one, model.__name__
         assert any(one_by_one) and not all(one_by_one), model.__name__  # both kinds were judged
 
@@ -575,15 +583,7 @@ def test_the_bulk_check_of_changed_records_refuses_exactly_what_saving_them_in_t
         ]
 
     in_bulk = [error and error.message_dict for error in PositionStatement.constraint_errors_in_turn(records())]
-    one_by_one = []
-    for record in records():
-        try:
-            record.validate_constraints()
-        except ValidationError as error:
-            one_by_one.append(error.message_dict)
-        else:
-            one_by_one.append(None)
-            record.save()  # as the import would have, before the next row
+    one_by_one = checked_one_by_one(records())
     assert in_bulk == one_by_one
     assert [error is None for error in in_bulk] == [False, True, True, False, False, True]
 
