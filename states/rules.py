@@ -209,6 +209,34 @@ class TreatyRecord:
                     % {"treaty": self.treaty.local_name}
                 }
             )
+        acted = [found for found in (self.signature, self.consent) if found]
+        if action.action_type == kind.NONE_FOUND and any(found.date <= action.date for found in acted):
+            raise ValidationError(
+                {
+                    "action_type": _(
+                        "%(state)s's %(action)s of %(date)s is recorded under this treaty, so a check on %(checked)s "
+                        "cannot have found no action: correct one of the two."
+                    )
+                    % {
+                        "state": state_name,
+                        "action": acted[0].get_action_type_display().lower(),
+                        "date": acted[0].date.isoformat(),
+                        "checked": on,
+                    }
+                }
+            )
+        if (action.action_type == kind.SIGNATURE or action.is_consent) and (
+            self.none_found and self.none_found.date >= action.date
+        ):
+            raise ValidationError(
+                {
+                    "date": _(
+                        "A check on %(checked)s found no action by %(state)s under this treaty, so it cannot have "
+                        "acted on %(date)s: correct one of the two."
+                    )
+                    % {"checked": self.none_found.date.isoformat(), "state": state_name, "date": on}
+                }
+            )
         if action.is_consent and self.prerequisite is not None:
             status = self.prerequisite.status_on(action.date)
             if status != TreatyStatus.STATE_PARTY:

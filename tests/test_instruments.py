@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from states.choices import Publication, TreatyActionType, TreatyStatus
 from states.models import State, Treaty, TreatyAction
@@ -200,3 +201,18 @@ def test_a_new_treaty_and_one_action_appear_on_the_profile_map_api_csv_and_data_
     package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
     actions = package.open("treaty_actions.csv").read().decode()
     assert f"{state.iso3},new-treaty,accession,2026-04-10" in actions.replace('"', "")
+
+
+def test_a_check_that_found_no_action_cannot_contradict_a_recorded_action(client, make_state, amendments, source):
+    state = make_state()
+    record(state, amendments, TreatyActionType.NONE_FOUND, "2020-01-01", source)
+    record(state, amendments.open_only_to_parties_of, TreatyActionType.ACCESSION, "2003-02-10", source)
+    with pytest.raises(ValidationError, match="A check on 2020-01-01 found no action by"):
+        record(state, amendments, TreatyActionType.RATIFICATION, "2019-06-01", source)
+    later = make_state()
+    record(later, amendments.open_only_to_parties_of, TreatyActionType.ACCESSION, "2003-02-10", source)
+    record(later, amendments, TreatyActionType.RATIFICATION, "2012-09-25", source)
+    with pytest.raises(ValidationError, match="cannot have found no action"):
+        record(later, amendments, TreatyActionType.NONE_FOUND, "2026-11-30", source)
+    # A check before a state acted is no contradiction: it joined later.
+    record(later, amendments, TreatyActionType.NONE_FOUND, "2010-01-01", source)
