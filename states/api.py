@@ -142,22 +142,11 @@ class DimensionStatusField(serializers.ChoiceField):
         return self.dimension.status(standing)
 
 
-def with_a_field_per_dimension(serializer):
-    """The standing's fields: as_of, then each dimension's status (and the
-    Rome Statute's own detail and entry into force), then its verification."""
-    fields = serializer._declared_fields
-    ordered = {"as_of": fields.pop("as_of")}
-    for dimension in DIMENSIONS.values():
-        ordered[dimension.csv_column] = DimensionStatusField(dimension)
-        if dimension is ROME_STATUTE:
-            ordered |= {name: fields.pop(name) for name in ("rome_statute_detail", "entry_into_force")}
-    serializer._declared_fields = ordered | fields
-    return serializer
-
-
-@with_a_field_per_dimension
 class StandingSerializer(serializers.Serializer):
-    """Where a state stands on the date asked for, as the public pages say it."""
+    """Where a state stands on the date asked for, as the public pages say it:
+    as_of, each dimension's status (states.dimensions) under the name the CSV
+    gives it, with the Rome Statute's detail and entry into force after its
+    own, then how well checked its facts are."""
 
     as_of = serializers.DateField(help_text="The date this standing is for.")
     rome_statute_detail = serializers.CharField(
@@ -174,6 +163,16 @@ class StandingSerializer(serializers.Serializer):
     last_verified = serializers.DateField(
         allow_null=True, help_text="The day by which every one of its facts had been checked (null: not yet)."
     )
+
+    def get_fields(self):
+        # DRF's hook for fields built at run time: one per dimension, in the registry's order.
+        declared = super().get_fields()
+        fields = {"as_of": declared.pop("as_of")}
+        for dimension in DIMENSIONS.values():
+            fields[dimension.csv_column] = DimensionStatusField(dimension)
+            if dimension is ROME_STATUTE:
+                fields |= {name: declared.pop(name) for name in ("rome_statute_detail", "entry_into_force")}
+        return fields | declared
 
 
 class StateSerializer(serializers.ModelSerializer):

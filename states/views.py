@@ -260,14 +260,15 @@ def csv_columns(dimensions):
 def state_list_csv(request, as_of):
     if not is_sort_key(request.GET.get("sort") or "name"):
         return refuse_parameter(request, "sort", sort_expected())
+    # Every treaty's columns, whichever rows the filters leave. Read before the
+    # standings, so that each column's treaty is one the standings hold.
+    treaties = list(Treaty.objects.exclude(slug=ROME_STATUTE_SLUG))
     state_filter, standings, _sort = filtered_standings(request, as_of)
     if not state_filter.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in state_filter.errors.items()]
         return HttpResponse("\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
-    # Every treaty's columns, whichever rows the filters leave.
-    treaties = Treaty.objects.exclude(slug=ROME_STATUTE_SLUG)
     columns = csv_columns({**DIMENSIONS, **instrument_dimensions(treaties)})
     writer = csv.writer(response)
     writer.writerow(name for name, _value in columns)
