@@ -135,6 +135,7 @@ SUBMISSION = Dimension(
 
 # Every dimension, by code, in the order pages offer them.
 DIMENSIONS = {dimension.code: dimension for dimension in (ROME_STATUTE, POSITION, SUBMISSION)}
+DECLARED_CODES = frozenset(DIMENSIONS)
 
 
 def instrument_dimension(treaty):
@@ -146,6 +147,8 @@ def instrument_dimension(treaty):
     treaty needs no entry here."""
     slug = treaty.slug
     code = slug.replace("-", "_")
+    if code in DECLARED_CODES:  # a treaty staff named "position" must not replace the position's layer
+        code = f"treaty_{code}"
     researched = tuple(COUNTED_TREATY_STATUSES)
     return Dimension(
         code=code,

@@ -3,10 +3,11 @@ the map's layers, the figures and the embeds read it."""
 
 from states.admin import StateAdmin
 from states.api import StandingSerializer
-from states.dimensions import DIMENSIONS
+from states.dimensions import DIMENSIONS, instrument_dimensions
 from states.embeds import FIGURES
 from states.filters import SORT_KEYS, StateFilter
 from states.maps import category_style
+from states.models import Treaty
 from states.rules import Figures
 from states.views import csv_columns
 
@@ -97,3 +98,9 @@ def test_the_api_and_the_admin_give_each_dimensions_status():
     ]
     columns = [getattr(column, "__name__", column) for column in StateAdmin.list_display]
     assert [f"{code}_today" for code in DIMENSIONS] == [name for name in columns if str(name).endswith("_today")]
+
+
+def test_a_treaty_named_like_a_declared_dimension_gets_a_layer_of_its_own_and_replaces_none():
+    dimensions = {**DIMENSIONS, **instrument_dimensions([Treaty(slug="position", short_name="Position treaty")])}
+    assert dimensions["position"] is DIMENSIONS["position"]
+    assert dimensions["treaty_position"].csv_column == "treaty_position_status"
