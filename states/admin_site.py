@@ -23,8 +23,8 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from states.choices import CorrectionStatus, TreatyStatus
-from states.dimensions import DIMENSIONS
+from states.choices import CorrectionStatus
+from states.dimensions import tracked_dimensions
 from states.models import (
     REVIEWED_MODELS,
     CorrectionReport,
@@ -36,22 +36,15 @@ SHOWN_PER_LIST = 200  # the heading gives the full count
 
 
 def not_yet_researched(standings):
-    """[(what, [states nobody has researched for it])]: each dimension that
-    can be unresearched (states.dimensions), then each other treaty whose
-    actions were not researched for every state."""
-    lists = [
+    """[(what, [states nobody has researched for it])]: each tracked dimension
+    (states.dimensions) where a state can be unresearched: the position, the
+    written comments, and each open treaty whose actions were not researched
+    for every state."""
+    return [
         (dimension.label, [s.state for s in standings if dimension.category_of(s) == dimension.not_yet_researched])
-        for dimension in DIMENSIONS.values()
-        if dimension.not_yet_researched is not None
+        for dimension in tracked_dimensions(standings).values()
+        if dimension.not_yet_researched in dimension.categories
     ]
-    if standings:
-        for position, record in enumerate(standings[0].other_records):
-            if not record.treaty.every_state_researched:
-                unresearched = [
-                    s.state for s in standings if s.instruments[position].status == TreatyStatus.NOT_YET_RESEARCHED
-                ]
-                lists.append((record.treaty.short_name, unresearched))
-    return lists
 
 
 def queue_listing(querysets):

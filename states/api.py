@@ -27,7 +27,7 @@ from states.choices import (
     TreatyStatus,
     Verification,
 )
-from states.dimensions import DIMENSIONS, ROME_STATUTE
+from states.dimensions import DIMENSIONS, ROME_STATUTE, instrument_dimensions
 from states.filters import PAGE_NUMBER, StateFilter
 from states.models import (
     PositionStatement,
@@ -142,6 +142,32 @@ class DimensionStatusField(serializers.ChoiceField):
         return self.dimension.status(standing)
 
 
+class InstrumentStatusSerializer(serializers.Serializer):
+    """Where a state stands under one more tracked treaty on the date (``Standing.instruments``)."""
+
+    treaty = serializers.CharField(source="treaty.slug", help_text="The treaty's short code.")
+    status = serializers.ChoiceField(
+        TreatyStatus.choices,
+        help_text=(
+            "Its status under the treaty on that date; not_yet_researched where nobody has checked, "
+            "not_yet_open while the treaty is not adopted."
+        ),
+    )
+    entry_into_force = serializers.DateField(
+        source="record.entry_into_force",
+        allow_null=True,
+        help_text="When the treaty entered into force for it, by the treaty's rule (null if it has not, or unknown).",
+    )
+
+
+class InstrumentSerializer(InstrumentStatusSerializer):
+    """The same, with the state's actions under the treaty."""
+
+    actions = TreatyActionSerializer(
+        source="record.actions", many=True, help_text="Its published actions, oldest first."
+    )
+
+
 class StandingSerializer(serializers.Serializer):
     """Where a state stands on the date asked for, as the public pages say it:
     as_of, each dimension's status (states.dimensions) under the name the CSV
@@ -162,6 +188,9 @@ class StandingSerializer(serializers.Serializer):
     )
     last_verified = serializers.DateField(
         allow_null=True, help_text="The day by which every one of its facts had been checked (null: not yet)."
+    )
+    instruments = InstrumentStatusSerializer(
+        many=True, read_only=True, help_text="Its status under each other tracked treaty, in the treaties' order."
     )
 
     def get_fields(self):
@@ -190,24 +219,6 @@ class StateSerializer(serializers.ModelSerializer):
 
     def get_page(self, state) -> str:
         return self.context["request"].build_absolute_uri(state.get_absolute_url())
-
-
-class InstrumentSerializer(serializers.Serializer):
-    """Where a state stands under one more tracked treaty (``Standing.instruments``)."""
-
-    treaty = serializers.CharField(source="treaty.slug", help_text="The treaty's short code.")
-    status = serializers.ChoiceField(
-        TreatyStatus.choices,
-        help_text="Its status under the treaty on that date; not_yet_researched where nobody has checked.",
-    )
-    entry_into_force = serializers.DateField(
-        source="record.entry_into_force",
-        allow_null=True,
-        help_text="When the treaty entered into force for it, by the treaty's rule (null if it has not, or unknown).",
-    )
-    actions = TreatyActionSerializer(
-        source="record.actions", many=True, help_text="Its published actions, oldest first."
-    )
 
 
 class StateDetailSerializer(StateSerializer):
@@ -268,6 +279,7 @@ class TreatySerializer(serializers.ModelSerializer):
             "short_name",
             "title",
             "adopted_on",
+            "outlook",
             "entered_into_force_on",
             "entry_into_force_period",
             "entry_into_force_period_unit",
@@ -332,7 +344,8 @@ class StateList(StandingsMixin, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         as_of = as_of_from(request)
-        state_filter = StateFilter(request.query_params, queryset=self.get_queryset())
+        instruments = instrument_dimensions(Treaty.objects.besides_rome_statute())  # before the standings
+        state_filter = StateFilter(request.query_params, queryset=self.get_queryset(), instruments=instruments)
         if not state_filter.is_valid():
             raise ValidationError(state_filter.errors)
         standings = state_filter.filter_standings(
@@ -496,7 +509,8 @@ FIELD_DESCRIPTIONS = {
     "source": "The public page that backs this record.",
     "slug": "The treaty's short code, used in addresses and imports.",
     "short_name": "The treaty's short name.",
-    "adopted_on": "The day the treaty was adopted.",
+    "adopted_on": "The day the treaty was adopted; null while it is being negotiated (not yet open for signature).",
+    "outlook": "For a treaty not yet adopted: what comes next (for example: conference 2028–2029).",
     "entry_into_force_period_unit": "The unit of the entry-into-force period (days or months).",
     "action_type": "What the state did: signature, ratification, accession, withdrawal, and so on.",
     "status": "The finding on written comments.",

@@ -143,6 +143,9 @@ class TreatyStatus(models.TextChoices):
     # (``Treaty.every_state_researched`` unticked): a state with no record
     # under it has not been looked at, which is never "non-party".
     NOT_YET_RESEARCHED = "not_yet_researched", _("Not yet researched")
+    # A treaty not yet adopted (the convention on crimes against humanity,
+    # still being negotiated): no state can have signed or joined it.
+    NOT_YET_OPEN = "not_yet_open", _("Not yet open for signature")
     NON_PARTY = "non_party", _("Non-party")
     SIGNATORY = "signatory", _("Signatory")
     NOT_INTENDING_TO_BE_PARTY = "not_intending_to_be_party", _("Signed, but does not intend to become a party")
@@ -161,7 +164,9 @@ class TreatyStatus(models.TextChoices):
 # The categories that figures, charts and legends count states in under a
 # treaty whose actions were recorded for every state (the Rome Statute).
 COUNTED_TREATY_STATUSES = [
-    status for status in TreatyStatus if status.counted_as == status and status != TreatyStatus.NOT_YET_RESEARCHED
+    status
+    for status in TreatyStatus
+    if status.counted_as == status and status not in (TreatyStatus.NOT_YET_RESEARCHED, TreatyStatus.NOT_YET_OPEN)
 ]
 
 

@@ -28,6 +28,8 @@ from states.choices import (
 
 # (fill colour, texture) of the drawing of a category nobody has researched.
 NOT_YET_RESEARCHED_STYLE = ("#f4f4f4", "lines")
+# ... and of "not yet open for signature": plain, as nothing is missing.
+NOT_YET_OPEN_STYLE = ("#ececec", "solid")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Dimension:
     parameter: str = ""  # its name in the table's ?filter and ?sort= (default: the code)
     csv_name: str = ""  # its status column in the CSV (default: the code)
     csv_extras: tuple = ()  # more CSV columns, each (name, function of a standing and a date)
+    treaty: object = None  # the Treaty of a treaty's own dimension (instrument_dimension)
 
     def status(self, standing):
         return (self.status_of or self.category_of)(standing)
@@ -149,20 +152,28 @@ def instrument_dimension(treaty):
     code = slug.replace("-", "_")
     if code in DECLARED_CODES:  # a treaty staff named "position" must not replace the position's layer
         code = f"treaty_{code}"
-    researched = tuple(COUNTED_TREATY_STATUSES)
+    # An amendment states join without signing (the Kampala amendments) has no signatories to count.
+    researched = tuple(s for s in COUNTED_TREATY_STATUSES if treaty.has_signature_step or s != TreatyStatus.SIGNATORY)
+    if not treaty.is_open:
+        categories = (TreatyStatus.NOT_YET_OPEN,)  # every state, until staff record its adoption
+    elif treaty.every_state_researched:
+        categories = researched
+    else:
+        categories = (TreatyStatus.NOT_YET_RESEARCHED, *researched)
     return Dimension(
         code=code,
         label=treaty.local_name,
         short_label=treaty.local_name,
         description=f"Its status under the {treaty.short_name} on that date.",
-        categories=researched if treaty.every_state_researched else (TreatyStatus.NOT_YET_RESEARCHED, *researched),
+        categories=categories,
         category_of=lambda standing: standing.instrument(slug).status.counted_as,
         status_of=lambda standing: standing.instrument(slug).status,
         statuses=tuple(TreatyStatus),
         fact_of=lambda standing: standing.instrument(slug).fact,
-        styles=ROME_STATUTE.styles,
+        styles={**ROME_STATUTE.styles, TreatyStatus.NOT_YET_OPEN: NOT_YET_OPEN_STYLE},
         not_yet_researched=TreatyStatus.NOT_YET_RESEARCHED,
         csv_name=f"{code}_status",
+        treaty=treaty,
     )
 
 

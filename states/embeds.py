@@ -4,6 +4,7 @@ site (states.middleware.ContentSecurityPolicyMiddleware); every other page refus
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from states.choices import ConventionPosition, SubmissionStatus, TreatyStatus
@@ -37,3 +38,21 @@ FIGURES = {
         _("states sent written comments under UNGA resolution 77/249"), SUBMISSION, SubmissionStatus.MADE
     ),
 }
+
+
+def embeddable_figures(dimensions):
+    """Every figure a partner can frame, by the name in its address: the
+    declared ones, then the States Parties to each other open treaty of
+    ``dimensions`` (``states.dimensions.tracked_dimensions``), named after
+    its slug (/embed/figure/kampala-aggression-parties/): a new treaty needs
+    no entry here."""
+    per_treaty = {
+        f"{dimension.treaty.slug}-parties": EmbeddableFigure(
+            gettext("States Parties to the %(treaty)s") % {"treaty": dimension.label},
+            dimension,
+            TreatyStatus.STATE_PARTY,
+        )
+        for dimension in dimensions.values()
+        if dimension.treaty and dimension.treaty.is_open
+    }
+    return {**FIGURES, **per_treaty}

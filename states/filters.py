@@ -11,6 +11,7 @@ from states.choices import (
     ChangeKind,
     RecordKind,
     Subregion,
+    TreatyStatus,
     UNRegionalGroup,
     Verification,
 )
@@ -40,12 +41,17 @@ SORT_KEYS = {
 }
 
 
-def is_sort_key(sort):
-    return sort.removeprefix("-") in SORT_KEYS
+def sort_keys(instruments):
+    """The sort keys, with one per other treaty (``states.dimensions.instrument_dimensions``), by its code."""
+    return {**SORT_KEYS, **{code: by_dimension(dimension) for code, dimension in instruments.items()}}
 
 
-def sort_standings(standings, sort):
-    return sorted(standings, key=SORT_KEYS[sort.removeprefix("-")], reverse=sort.startswith("-"))
+def is_sort_key(sort, keys):
+    return sort.removeprefix("-") in keys
+
+
+def sort_standings(standings, sort, keys):
+    return sorted(standings, key=keys[sort.removeprefix("-")], reverse=sort.startswith("-"))
 
 
 def with_a_menu_per_dimension(filterset):
@@ -63,9 +69,9 @@ def with_a_menu_per_dimension(filterset):
         for dimension in DIMENSIONS.values()
     }
     for menus_of in (filterset.declared_filters, filterset.base_filters):
-        verification = menus_of.pop("verification")
+        after = {name: menus_of.pop(name) for name in ("treaty", "treaty_status", "verification")}
         menus_of.update(menus)
-        menus_of["verification"] = verification
+        menus_of.update(after)
     return filterset
 
 
@@ -86,9 +92,29 @@ class StateFilter(django_filters.FilterSet):
         method="counting_rule",
         label=_("Counting rule"),
     )
+    # Any other tracked treaty, and the status under it: two fixed names
+    # whatever the treaties, so that the page cache keys on them too.
+    treaty = django_filters.ChoiceFilter(empty_label=ANY, choices=[], method="by_standing", label=_("Other treaty"))
+    treaty_status = django_filters.ChoiceFilter(
+        empty_label=ANY, choices=TreatyStatus.choices, method="by_standing", label=_("Status under it")
+    )
     verification = django_filters.ChoiceFilter(
         empty_label=ANY, choices=Verification.choices, method="by_standing", label=_("Least-verified fact")
     )
+
+    def __init__(self, data=None, queryset=None, *, instruments=None, **kwargs):
+        """``instruments``: the other treaties' dimensions, by code
+        (``states.dimensions.instrument_dimensions``), for the treaty menu."""
+        super().__init__(data, queryset, **kwargs)
+        self.instruments = instruments or {}
+        self.filters["treaty"].extra["choices"] = [(code, d.label) for code, d in self.instruments.items()]
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid and self.form.cleaned_data.get("treaty_status") and not self.form.cleaned_data.get("treaty"):
+            self.form.add_error("treaty_status", _("Choose the treaty this status is under, in “Other treaty”."))
+            return False
+        return valid
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -104,6 +130,8 @@ class StateFilter(django_filters.FilterSet):
     def filter_standings(self, standings):
         status_of = {dimension.query_name: dimension.status for dimension in DIMENSIONS.values()}
         status_of["verification"] = lambda standing: standing.verification
+        if treaty := self.form.cleaned_data.get("treaty"):
+            status_of["treaty_status"] = self.instruments[treaty].status
         wanted = {name: value for name in status_of if (value := self.form.cleaned_data.get(name))}
         return [
             standing

@@ -141,14 +141,16 @@ class StateQuerySet(models.QuerySet):
 
     def standings(self, treaty=None, as_of=None):
         """A ``Standing`` for every state here on ``as_of`` (today by default):
-        where it stands on ``treaty`` (if given: the treaty behind the figures)
-        and on every other tracked treaty, on a convention and on a written
+        where it stands on ``treaty`` (the treaty behind the figures; by
+        default the Rome Statute) and on every other tracked treaty, on a convention and on a written
         submission, and how well its facts are verified. Every figure is
         computed from these. Five queries, however many states."""
         as_of = as_of or timezone.localdate()
         states = list(self)
         ids = [state.pk for state in states]
         treaties = list(Treaty.objects.all())  # every tracked treaty, in its order
+        if treaty is None:
+            treaty = next((known for known in treaties if known.slug == ROME_STATUTE), None)
         others = [other for other in treaties if treaty is None or other.pk != treaty.pk]
         actions, statements, submissions = defaultdict(list), defaultdict(list), {}
         for action in TreatyAction.objects.published().filter(state_id__in=ids).select_related("source"):
@@ -251,13 +253,26 @@ class State(SourcedFact):
 # The slug of the treaty behind the headline figure.
 ROME_STATUTE = "rome-statute"
 
-# The short names of the treaties the seed tracks, for the catalogues: a
+# The names, titles and outlooks of the treaties the seed tracks, for the catalogues: a
 # treaty's name is data, shown in the reader's language where one is known
 # (``Treaty.local_name``), as staff wrote it otherwise.
 TREATY_NAMES = [
     gettext_noop("Rome Statute"),
     gettext_noop("Kampala amendments"),
     gettext_noop("Ljubljana–The Hague Convention"),
+    gettext_noop("Crimes against humanity convention"),
+    # Treaty.title
+    gettext_noop("Amendments on the crime of aggression to the Rome Statute of the International Criminal Court"),
+    gettext_noop(
+        "Ljubljana–The Hague Convention on International Cooperation in the Investigation and Prosecution of the "
+        "Crime of Genocide, Crimes against Humanity, War Crimes and Other International Crimes"
+    ),
+    gettext_noop(
+        "A convention on the prevention and punishment of crimes against humanity, to be negotiated from the "
+        "International Law Commission's 2019 draft articles"
+    ),
+    # Treaty.outlook
+    gettext_noop("conference 2028–2029"),
 ]
 
 
@@ -265,6 +280,10 @@ class TreatyQuerySet(models.QuerySet):
     def rome_statute(self):
         """The treaty behind the headline figures, or None before the seed data is loaded."""
         return self.filter(slug=ROME_STATUTE).first()
+
+    def besides_rome_statute(self):
+        """The other tracked treaties (the amendments, the conventions), in their order."""
+        return self.exclude(slug=ROME_STATUTE)
 
     def rome_statute_or_404(self):
         """The same for the pages and the API that need it: a 404 (in JSON
@@ -286,7 +305,24 @@ class Treaty(SourcedFact):
     slug = models.SlugField(_("short code"), unique=True)
     short_name = models.CharField(_("short name"), max_length=100, unique=True)
     title = models.CharField(_("full title"), max_length=300)
-    adopted_on = models.DateField(_("adopted"), null=True, blank=True)
+    adopted_on = models.DateField(
+        _("adopted"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Empty while the treaty is still being negotiated: it is then not yet open for signature, and no "
+            "state's action can be recorded under it until this date is."
+        ),
+    )
+    outlook = models.CharField(
+        _("what comes next"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'For a treaty not yet adopted: what comes next, as the site says it after "Not yet open for '
+            'signature" (for example: conference 2028–2029).'
+        ),
+    )
     entered_into_force_on = models.DateField(
         _("entered into force"),
         null=True,
@@ -368,7 +404,8 @@ class Treaty(SourcedFact):
     objects = TreatyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["adopted_on", "short_name"]
+        # A treaty not yet adopted last, on SQLite as on PostgreSQL.
+        ordering = [F("adopted_on").asc(nulls_last=True), "short_name"]
         verbose_name = _("treaty")
         verbose_name_plural = _("treaties")
         constraints = [
@@ -413,6 +450,19 @@ class Treaty(SourcedFact):
     def local_name(self):
         """The short name in the reader's language, where the catalogues know it (``TREATY_NAMES``)."""
         return gettext(self.short_name)
+
+    @property
+    def local_title(self):
+        return gettext(self.title)
+
+    @property
+    def local_outlook(self):
+        return gettext(self.outlook) if self.outlook else ""
+
+    @property
+    def is_open(self):
+        """Whether states can sign or join it: once it is adopted."""
+        return self.adopted_on is not None
 
 
 class TreatyAction(ReviewedFact):

@@ -159,6 +159,8 @@ class TreatyRecord:
             return TreatyStatus.NOT_INTENDING_TO_BE_PARTY
         if self.signature and self.signature.date <= as_of:
             return TreatyStatus.SIGNATORY
+        if not self.treaty.is_open:
+            return TreatyStatus.NOT_YET_OPEN
         if not self.actions and not self.treaty.every_state_researched:
             # Any record (even "checked: no action") means someone looked, for every date.
             return TreatyStatus.NOT_YET_RESEARCHED
@@ -200,6 +202,23 @@ class TreatyRecord:
         kind = TreatyActionType
         state_name = action.state.name
         on = action.date.isoformat()
+        if not self.treaty.is_open:
+            raise ValidationError(
+                {
+                    "treaty": _(
+                        "The %(treaty)s has not been adopted, so it is not open for signature and no state can have "
+                        "acted under it: record its adoption date on the treaty first."
+                    )
+                    % {"treaty": self.treaty.local_name}
+                }
+            )
+        if action.date < self.treaty.adopted_on:
+            raise ValidationError(
+                {
+                    "date": _("The %(treaty)s was adopted on %(adopted)s: no state can have acted under it before.")
+                    % {"treaty": self.treaty.local_name, "adopted": self.treaty.adopted_on.isoformat()}
+                }
+            )
         if action.action_type == kind.SIGNATURE and not self.treaty.has_signature_step:
             raise ValidationError(
                 {
@@ -443,7 +462,8 @@ class Standing:
         self.other_records = list(other_records)
         self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
         self.written_submission = written_submission
-        self.treaty_status = treaty_record.status_on(as_of) if treaty_record else None
+        # Without the treaty behind the figures (a database before the seed), nobody has researched it.
+        self.treaty_status = treaty_record.status_on(as_of) if treaty_record else TreatyStatus.NOT_YET_RESEARCHED
         self.treaty_status_detail = treaty_record.status_detail(as_of) if treaty_record else ""
         self.treaty_status_fact = treaty_record.deciding_action(as_of) if treaty_record else None
         self.latest_assessed_statement = latest_assessed_statement(self.statements, as_of)

@@ -41,18 +41,17 @@ from states.choices import (
 from states.dataset import RESOURCES, citation, data_package
 from states.dataset import version as dataset_version
 from states.dimensions import DIMENSIONS, ROME_STATUTE, instrument_dimensions, tracked_dimensions
-from states.embeds import FIGURES
+from states.embeds import embeddable_figures
 from states.filters import (
     PAGE_NUMBER,
-    SORT_KEYS,
     PublishedChangeFilter,
     StateFilter,
     is_sort_key,
+    sort_keys,
     sort_standings,
 )
 from states.forms import CONTROL_CHARACTERS, CorrectionForm
 from states.maps import MapView, asia_pacific_map, legend_entry
-from states.models import ROME_STATUTE as ROME_STATUTE_SLUG
 from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
 from states.rules import Figures, as_of_from_query, list_in_words, list_separator
@@ -145,6 +144,12 @@ def overview(request, as_of):
                 embed_snippets(request, reverse("states:embed_map") + f"?layer={layer}", layers[layer].label, 520),
             ],
             "badge_url": request.build_absolute_uri(reverse("states:embed_badge", args=["rome-statute-parties"])),
+            # The other tracked treaties, each counted as the Rome Statute is (or said not yet open).
+            "instruments": [
+                {"dimension": dimension, "treaty": dimension.treaty, "evidence": figures.evidence(dimension)}
+                for dimension in layers.values()
+                if dimension.treaty
+            ],
             "position_chart": stacked_bars(
                 [(value.label, {value: count}) for value, count in figures.position_counts.items()],
                 ConventionPosition,
@@ -158,29 +163,33 @@ def overview(request, as_of):
 STATE_LIST_READS = (*StateFilter.base_filters, "sort", "as_of")
 
 
-def filtered_standings(request, as_of):
+def filtered_standings(request, as_of, instruments):
     """The table's rows: the query string's filters and sort, applied (none
     when a filter's value is not one it offers: the form says why)."""
     treaty = Treaty.objects.rome_statute_or_404()
-    state_filter = StateFilter(request.GET, queryset=State.objects.all())
+    state_filter = StateFilter(request.GET, queryset=State.objects.all(), instruments=instruments)
     standings = (
         state_filter.filter_standings(state_filter.qs.standings(treaty, as_of)) if state_filter.is_valid() else []
     )
     sort = request.GET.get("sort") or "name"
-    return state_filter, sort_standings(standings, sort), sort
+    return state_filter, sort_standings(standings, sort, sort_keys(instruments)), sort
 
 
-def sort_expected():
-    return one_of(sorted(SORT_KEYS) + [f"-{key}" for key in sorted(SORT_KEYS)])
+def sort_expected(keys):
+    return one_of(sorted(keys) + [f"-{key}" for key in sorted(keys)])
 
 
 @cached_public_page(reads=STATE_LIST_READS)
 @require_safe
 @with_as_of
 def state_list(request, as_of):
-    if not is_sort_key(request.GET.get("sort") or "name"):
-        return refuse_parameter(request, "sort", sort_expected())
-    state_filter, standings, sort = filtered_standings(request, as_of)
+    # Read before the standings, so that each is a treaty the standings hold.
+    instruments = instrument_dimensions(Treaty.objects.besides_rome_statute())
+    if not is_sort_key(request.GET.get("sort") or "name", sort_keys(instruments)):
+        return refuse_parameter(request, "sort", sort_expected(sort_keys(instruments)))
+    state_filter, standings, sort = filtered_standings(request, as_of, instruments)
+    # The status under the treaty chosen in the menu, as a column of its own.
+    chosen = instruments.get(state_filter.form.cleaned_data.get("treaty")) if state_filter.is_valid() else None
     query = request.GET.copy()
     query.pop("sort", None)
     return render(
@@ -190,6 +199,8 @@ def state_list(request, as_of):
             "as_of": as_of,
             "filter": state_filter,
             "standings": standings,
+            "rows": [(standing, chosen.status(standing) if chosen else None) for standing in standings],
+            "chosen": chosen,
             "sort": sort,
             "query_without_sort": query.urlencode(),
             "query": request.GET.urlencode(),
@@ -199,6 +210,7 @@ def state_list(request, as_of):
                 ("status", _("Rome Statute")),
                 ("position", _("Position")),
                 ("submission", _("Written comments")),
+                *([(chosen.code, chosen.label)] if chosen else []),
                 ("verified", _("Last verified")),
             ],
         },
@@ -258,18 +270,18 @@ def csv_columns(dimensions):
 @require_safe
 @with_as_of
 def state_list_csv(request, as_of):
-    if not is_sort_key(request.GET.get("sort") or "name"):
-        return refuse_parameter(request, "sort", sort_expected())
     # Every treaty's columns, whichever rows the filters leave. Read before the
     # standings, so that each column's treaty is one the standings hold.
-    treaties = list(Treaty.objects.exclude(slug=ROME_STATUTE_SLUG))
-    state_filter, standings, _sort = filtered_standings(request, as_of)
+    instruments = instrument_dimensions(Treaty.objects.besides_rome_statute())
+    if not is_sort_key(request.GET.get("sort") or "name", sort_keys(instruments)):
+        return refuse_parameter(request, "sort", sort_expected(sort_keys(instruments)))
+    state_filter, standings, _sort = filtered_standings(request, as_of, instruments)
     if not state_filter.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in state_filter.errors.items()]
         return HttpResponse("\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
-    columns = csv_columns({**DIMENSIONS, **instrument_dimensions(treaties)})
+    columns = csv_columns({**DIMENSIONS, **instruments})
     writer = csv.writer(response)
     writer.writerow(name for name, _value in columns)
     for standing in standings:
@@ -532,10 +544,11 @@ def changes(request):
 # --- For partner sites: embeds ------------------------------------------------------
 
 
-def embeddable_figure(name):
-    if name not in FIGURES:
-        raise Http404("No such figure. Known figures: " + ", ".join(FIGURES))
-    return FIGURES[name]
+def embeddable_figure(name, figures):
+    known = embeddable_figures(tracked_dimensions(figures.standings))
+    if name not in known:
+        raise Http404("No such figure. Known figures: " + ", ".join(known))
+    return known[name]
 
 
 @cached_public_page(reads=("as_of",))
@@ -543,8 +556,8 @@ def embeddable_figure(name):
 @with_as_of
 def embed_figure(request, name, as_of):
     """One headline figure, with its counting rule, date, evidence and a link back, to frame on another site."""
-    figure = embeddable_figure(name)
     figures = State.objects.figures(Treaty.objects.rome_statute_or_404(), as_of, HEADLINE_RULE)
+    figure = embeddable_figure(name, figures)
     context = {
         "as_of": as_of,
         "figure": figure,
@@ -562,8 +575,8 @@ def embed_figure(request, name, as_of):
 @with_as_of
 def embed_figure_badge(request, name, as_of):
     """The same figure as a small SVG badge (an image, for a README or a newsletter)."""
-    figure = embeddable_figure(name)
     figures = State.objects.figures(Treaty.objects.rome_statute_or_404(), as_of, HEADLINE_RULE)
+    figure = embeddable_figure(name, figures)
     count, label = str(figure.count(figures)), str(figure.label)
     response = render(
         request,

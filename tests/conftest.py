@@ -8,21 +8,39 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
 from states.admin_site import two_factor_required
 from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
-from states.models import PositionStatement, Source, State, Treaty
-from tests.helpers import staff_user, verify_second_factor
+from states.management.commands.load_seed import SEEDED_MODELS
+from states.models import PositionStatement, PublishedChange, SeedRow, Source, State, Treaty
+from tests.helpers import FROZEN_SEED, staff_user, verify_second_factor
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the real seed data once into the test database; each test then
-    runs inside a transaction that is rolled back."""
+    """Load the frozen copy of the seed once into the test database (a full
+    region for the pages to draw, which new research in seed/ never changes);
+    each test then runs inside a transaction that is rolled back."""
     with django_db_blocker.unblock():
-        call_command("load_seed", stdout=io.StringIO())
+        call_command("load_seed", "--dir", str(FROZEN_SEED), stdout=io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def shipped_seed(django_db_setup, django_db_blocker):
+    """The seed tests' database: the live seed/ in place of the frozen copy,
+    for one module's tests, inside a transaction rolled back after them (each
+    test's own transaction nests inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        for model in [*SEEDED_MODELS, *(model.history.model for model in SEEDED_MODELS), SeedRow, PublishedChange]:
+            # Without signals or cascades: every row of these tables goes, and
+            # the database checks the references only at the (never reached) commit.
+            model._base_manager.all()._raw_delete(using="default")
+        call_command("load_seed", "--dir", str(settings.SEED_DIR), stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.helpers import FROZEN_SEED
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
@@ -71,12 +73,12 @@ def manage(database_url, *arguments, code=None, static_root=None):
 # The original database as staff leave it: migrated, seeded, then corrected, so
 # the history holds more than the load. One process, as each start of Django
 # costs seconds.
-STAFF_AT_WORK = """
+STAFF_AT_WORK = f"""
 from django.core.management import call_command
 from states.models import PositionStatement
 call_command("collectstatic", interactive=False, verbosity=0)
 call_command("migrate", interactive=False, verbosity=0)
-call_command("load_seed", verbosity=0)
+call_command("load_seed", "--dir", {str(FROZEN_SEED)!r}, verbosity=0)
 statement = PositionStatement.objects.published().get(state__iso3="FSM")
 statement.summary = "Corrected after the restore drill began."
 statement._change_reason = "A staff correction"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.helpers import PASSWORD, spelt_as_in_english, staff_user, untranslated_text
+from tests.helpers import FROZEN_SEED, PASSWORD, spelt_as_in_english, staff_user, untranslated_text
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -54,7 +54,7 @@ def browser():
 @pytest.fixture
 def site(live_server, transactional_db):
     """The live server with the seed data (a transactional test starts empty)."""
-    call_command("load_seed", stdout=io.StringIO())
+    call_command("load_seed", "--dir", str(FROZEN_SEED), stdout=io.StringIO())
     return live_server.url
 
 

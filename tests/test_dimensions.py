@@ -78,6 +78,8 @@ def test_the_table_filters_and_sorts_by_each_dimension_under_the_names_links_use
         "status",
         "position",
         "submission",
+        "treaty",
+        "treaty_status",
         "verification",
     ]
     assert {"status", "position", "submission"} <= set(SORT_KEYS)

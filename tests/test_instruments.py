@@ -110,11 +110,54 @@ def test_a_treaty_whose_rules_are_unread_never_says_in_force_and_says_why(client
     assert "In force" not in words
 
 
-def test_a_treaty_not_yet_adopted_says_it_is_not_open_for_signature(client, make_state, source):
-    convention = Treaty.objects.create(slug="test-cah", short_name="Test CAH convention", title="T", source=source)
+@pytest.fixture
+def convention(source):
+    """A convention still being negotiated: no adoption date, no rules yet."""
+    return Treaty.objects.create(
+        slug="test-cah", short_name="Test CAH convention", title="T", outlook="conference 2028–2029", source=source
+    )
+
+
+def test_a_treaty_not_yet_adopted_says_so_in_words_on_the_profile_never_not_yet_researched(
+    client, make_state, convention
+):
     status, words = instrument_on(client, make_state(), convention)
-    assert status == "not_yet_researched"
-    assert "Not yet adopted, so not yet open for signature." in words
+    assert status == "not_yet_open"
+    assert "Not yet open for signature ; conference 2028–2029" in words
+    assert "not yet researched" not in words.lower()
+
+
+def test_the_overview_says_a_treaty_not_yet_adopted_is_not_yet_open_with_what_comes_next(client, convention):
+    page = client.get("/").content.decode()
+    section = page[page.index('id="instrument-test-cah"') :]
+    assert "Not yet open for signature; conference 2028–2029." in section[: section.index("</p>")]
+
+
+def test_no_state_can_act_under_a_treaty_not_yet_adopted(make_state, convention, source):
+    with pytest.raises(ValidationError, match="has not been adopted"):
+        record(make_state(), convention, TreatyActionType.SIGNATURE, "2026-11-30", source)
+
+
+def test_no_state_can_act_under_a_treaty_before_its_adoption(make_state, convention, source):
+    convention.adopted_on = day("2029-06-01")
+    convention.save()
+    with pytest.raises(ValidationError, match="adopted on 2029-06-01"):
+        record(make_state(), convention, TreatyActionType.SIGNATURE, "2029-05-31", source)
+
+
+def test_the_day_a_convention_opens_staff_record_its_adoption_and_a_signature_with_no_code_change(
+    client, make_state, convention, source
+):
+    signed, unrecorded = make_state(), make_state()
+    convention.adopted_on = day("2029-06-01")
+    convention.save()
+    record(signed, convention, TreatyActionType.SIGNATURE, "2029-06-02", source)
+
+    status, words = instrument_on(client, signed, convention, as_of="2029-06-03")
+    assert (status, "Signature 2 June 2029" in words) == ("signatory", True)
+    assert instrument_on(client, unrecorded, convention, as_of="2029-06-03")[0] == "not_yet_researched"
+    overview = client.get("/", {"as_of": "2029-06-03"}).content.decode()
+    assert re.search(r'id="instrument-test-cah-signatory" value="(\d+)"', overview).group(1) == "1"
 
 
 def test_the_api_gives_each_instrument_with_its_status_entry_into_force_and_actions(
@@ -127,7 +170,8 @@ def test_the_api_gives_each_instrument_with_its_status_entry_into_force_and_acti
     [mine] = [instrument for instrument in instruments if instrument["treaty"] == amendments.slug]
     assert (mine["status"], mine["entry_into_force"]) == ("joined_not_in_force", "2013-09-25")
     assert [(action["action_type"], action["date"]) for action in mine["actions"]] == [("ratification", "2012-09-25")]
-    assert all(instrument["status"] == "not_yet_researched" for instrument in instruments if instrument is not mine)
+    # Under the other treaties it has no record: nobody looked (or the treaty is not open yet).
+    assert {i["status"] for i in instruments if i is not mine} <= {"not_yet_researched", "not_yet_open"}
 
 
 def test_the_data_package_carries_each_instruments_actions_and_rules(
@@ -202,6 +246,32 @@ def test_a_new_treaty_and_one_action_appear_on_the_profile_map_api_csv_and_data_
     actions = package.open("treaty_actions.csv").read().decode()
     assert f"{state.iso3},new-treaty,accession,2026-04-10" in actions.replace('"', "")
 
+    # The table: its menu, its column and its sort key; the embeddable figure; the API's list.
+    table = client.get("/states/", {"treaty": "new_treaty", "treaty_status": "state_party", "sort": "-new_treaty"})
+    assert re.findall(r'<th scope="row"><a href="/states/(\w+)/">', table.content.decode()) == [state.iso3]
+    assert '<td data-label="New treaty">State Party</td>' in table.content.decode()
+    figure = client.get("/embed/figure/new-treaty-parties/").content.decode()
+    assert re.search(r'<data[^>]* value="1">', figure) and "States Parties to the New treaty" in figure
+    listed = client.get("/api/v1/states/", {"treaty": "new_treaty", "treaty_status": "state_party"}).json()
+    [mine] = [i for i in listed["results"][0]["standing"]["instruments"] if i["treaty"] == treaty.slug]
+    assert (listed["count"], mine["status"]) == (1, "state_party")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"treaty_status": "state_party"}, "Choose the treaty this status is under"),
+        ({"treaty": "no_such_treaty"}, "Select a valid choice"),
+        ({"sort": "no_such_treaty"}, "sort"),
+    ],
+)
+def test_a_treaty_filter_or_sort_the_table_cannot_apply_is_refused_with_a_clear_message(
+    client, amendments, query, message
+):
+    response = client.get("/states/", query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
 
 def test_a_check_that_found_no_action_cannot_contradict_a_recorded_action(client, make_state, amendments, source):
     state = make_state()
@@ -215,4 +285,4 @@ def test_a_check_that_found_no_action_cannot_contradict_a_recorded_action(client
     with pytest.raises(ValidationError, match="cannot have found no action"):
         record(later, amendments, TreatyActionType.NONE_FOUND, "2026-11-30", source)
     # A check before a state acted is no contradiction: it joined later.
-    record(later, amendments, TreatyActionType.NONE_FOUND, "2010-01-01", source)
+    record(later, amendments, TreatyActionType.NONE_FOUND, "2011-01-01", source)

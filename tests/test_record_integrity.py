@@ -10,7 +10,6 @@ import shutil
 
 import pytest
 import tablib
-from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
@@ -19,6 +18,7 @@ from states.choices import ChangeKind, ConventionPosition, Origin, Publication, 
 from states.models import PositionStatement, PublishedChange, SeedRow, Source, TimelineEvent, TreatyAction
 from states.resources import TreatyActionResource
 from tests.helpers import (
+    FROZEN_SEED,
     confirmation_of,
     new_statement_form,
     published_statement,
@@ -406,9 +406,9 @@ def test_the_revert_page_asks_for_a_reason_and_reverts(client, as_user, request,
 # --- 1. The seed is a first load ---------------------------------------------------------------
 
 
-def load_seed(folder=None):
+def load_seed(folder=FROZEN_SEED):
     out = io.StringIO()
-    call_command("load_seed", *(["--dir", str(folder)] if folder else []), stdout=out)
+    call_command("load_seed", "--dir", str(folder), stdout=out)
     return out.getvalue()
 
 
@@ -416,7 +416,7 @@ def serve_start():
     """What ``make serve`` runs on the data before gunicorn starts."""
     out = io.StringIO()
     call_command("migrate", "--no-input", verbosity=0, stdout=out)
-    call_command("load_seed", stdout=out)
+    call_command("load_seed", "--dir", str(FROZEN_SEED), stdout=out)
     call_command("setup_roles", stdout=out)
     return out.getvalue()
 
@@ -568,7 +568,7 @@ def test_seed_records_say_where_they_came_from(staff_reworked_the_seed, publishe
 def seed_folder(tmp_path):
     """A copy of the seed folder that a test may add to or correct."""
     folder = tmp_path / "seed"
-    shutil.copytree(settings.SEED_DIR, folder)
+    shutil.copytree(FROZEN_SEED, folder)
     return folder
 
 

@@ -20,6 +20,7 @@ import redis
 from django_otp.oath import TOTP
 
 from states.page_cache import SharedDataVersion
+from tests.helpers import FROZEN_SEED
 from tests.test_backups import ROOT
 from tests.test_servers import Browser, at_the_same_moment, free_port, supports, wait_until_serving
 
@@ -98,7 +99,7 @@ def set_up_database(env):
         "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
         "call_command('collectstatic', interactive=False, verbosity=0)\n"
         "call_command('migrate', interactive=False, verbosity=0)\n"
-        "call_command('load_seed', verbosity=0)\n"
+        f"call_command('load_seed', '--dir', {str(FROZEN_SEED)!r}, verbosity=0)\n"
         "call_command('setup_roles', verbosity=0)\n"
         "u = User.objects.create_user('pub', password='a long enough password', is_staff=True)\n"
         "u.groups.add(Group.objects.get(name='Publisher'))\n"

@@ -5,6 +5,7 @@ import re
 
 from states.choices import Verification
 from states.models import Treaty
+from tests.helpers import day
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -26,7 +27,13 @@ def researched_for(page, heading):
 
 def test_research_queue_lists_unresearched_states_and_unverified_facts(as_user, editor, client, make_state, source):
     state = make_state()
-    Treaty.objects.create(slug="test-partial", short_name="A partly researched treaty", title="T", source=source)
+    Treaty.objects.create(
+        slug="test-partial",
+        short_name="A partly researched treaty",
+        title="T",
+        adopted_on=day("2023-05-26"),
+        source=source,
+    )
     page = as_user(editor).get("/admin/research-queue/").content.decode()
     for heading in ("Position on a convention", "Written comments (res. 77/249)", "A partly researched treaty"):
         assert state.name in researched_for(page, heading), heading

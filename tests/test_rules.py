@@ -12,7 +12,7 @@ from states.choices import (
     TreatyStatus,
 )
 from states.models import State, WrittenSubmission
-from states.rules import Figures
+from states.rules import Figures, Standing
 from tests.helpers import day, published_action, published_statement
 
 
@@ -116,6 +116,20 @@ def test_figures_count_only_the_states_of_their_counting_rule(make_state, rome_s
     assert counted.states_parties == 1
     assert counted.total == 1
     assert counted.rule == CountingRule.ICC_ASIA_PACIFIC
+
+
+def test_figures_asked_for_without_a_treaty_count_the_rome_statute(make_state, rome_statute, source):
+    state = make_state()
+    published_action(state, rome_statute, "accession", "2010-01-01", source)
+    figures = State.objects.filter(pk=state.pk).figures(as_of=day("2026-11-29"))
+    assert (figures.states_parties, figures.treaty_status_counts[TreatyStatus.NON_PARTY]) == (1, 0)
+
+
+def test_figures_before_the_rome_statute_is_loaded_say_nobody_has_researched_it(make_state):
+    standing = Standing(make_state(), day("2026-11-29"), None, statements=[], written_submission=None)
+    figures = Figures([standing])
+    assert figures.states_parties == 0
+    assert figures.treaty_status_counts[TreatyStatus.NOT_YET_RESEARCHED] == 1
 
 
 @pytest.mark.parametrize("rule", list(CountingRule))

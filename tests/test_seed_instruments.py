@@ -7,6 +7,8 @@ import pytest
 from states.models import State, Treaty
 from tests.test_instruments import instrument_on
 
+pytestmark = pytest.mark.usefixtures("shipped_seed")
+
 
 @pytest.mark.parametrize(
     ("iso3", "slug", "as_of", "status", "words"),
@@ -33,3 +35,11 @@ def test_seed_related_instruments_cite_their_sources(client, db):
     assert "Treaty database of the Kingdom of the Netherlands (depositary)" in text
     _status, text = instrument_on(client, State.objects.get(iso3="WSM"), Treaty.objects.get(slug="kampala-aggression"))
     assert "crimeofaggression.info" in text
+
+
+def test_seed_the_convention_on_crimes_against_humanity_is_not_yet_open_on_every_profile_and_the_overview(client, db):
+    convention = Treaty.objects.get(slug="cah-convention")
+    for iso3 in ("PHL", "JPN", "SGP"):
+        status, words = instrument_on(client, State.objects.get(iso3=iso3), convention)
+        assert (status, "Not yet open for signature ; conference 2028–2029" in words) == ("not_yet_open", True)
+    assert "Not yet open for signature; conference 2028–2029." in client.get("/").content.decode()

@@ -1,4 +1,6 @@
-"""The seed loader: idempotent, all or nothing, and precise about what is wrong."""
+"""The seed loader on the shipped seed/: idempotent, all or nothing, and
+precise about what is wrong (a seed test; its rules on a database staff have
+touched are in test_record_integrity.py)."""
 
 import io
 import shutil
@@ -8,6 +10,8 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from states.models import PositionStatement, SeedRow, Source, State, TreatyAction
+
+pytestmark = pytest.mark.usefixtures("shipped_seed")
 
 MIRROR_HOSTS = [
     "fanyjok.com",

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from django_otp.oath import TOTP
 
-from tests.helpers import redis_for_tests
+from tests.helpers import FROZEN_SEED, redis_for_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -66,7 +66,7 @@ def production_env(tmp_path_factory):
         "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
         "call_command('collectstatic', interactive=False, verbosity=0)\n"
         "call_command('migrate', interactive=False, verbosity=0)\n"
-        "call_command('load_seed', verbosity=0)\n"
+        f"call_command('load_seed', '--dir', {str(FROZEN_SEED)!r}, verbosity=0)\n"
         "call_command('setup_roles', verbosity=0)\n"
         "u = User.objects.create_user('pub', password='a long enough password', is_staff=True)\n"
         "u.groups.add(Group.objects.get(name='Publisher'))\n"

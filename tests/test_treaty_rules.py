@@ -108,6 +108,7 @@ def statute_and_amendments(db, source):
         slug="a-statute",
         short_name="A Statute",
         title="A statute",
+        adopted_on=day("1998-07-17"),
         entered_into_force_on=day("2002-07-01"),
         entry_into_force_period=60,
         entry_into_force_period_unit=PeriodUnit.DAYS,

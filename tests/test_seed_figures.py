@@ -1,12 +1,14 @@
-"""The Rome Statute figures the public sees, computed from the seed data's dated
-actions: here the seed is the point (the rules themselves are tested on
-made-up states in test_rules.py)."""
+"""The Rome Statute figures the public sees, computed from the shipped seed's
+dated actions: a seed test, where the seed is the point (the rules themselves
+are tested on made-up states in test_rules.py)."""
 
 import pytest
 
 from states.choices import COUNTED_TREATY_STATUSES, CountingRule, Subregion, TreatyStatus
 from states.models import State
 from tests.helpers import day
+
+pytestmark = pytest.mark.usefixtures("shipped_seed")
 
 THE_19_ON_13_APRIL_2023 = [
     "Afghanistan",
