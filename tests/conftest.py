@@ -1,10 +1,13 @@
 """Fixtures shared by the tests. Plain builders are in helpers.py."""
 
+import datetime
 import io
+from datetime import UTC
 from itertools import product
 from string import ascii_uppercase
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
@@ -17,6 +20,35 @@ from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGrou
 from states.management.commands.load_seed import SEEDED_MODELS
 from states.models import PositionStatement, PublishedChange, SeedRow, Source, State, Treaty
 from tests.helpers import FROZEN_SEED, staff_user, verify_second_factor
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help=(
+            "Run as if today were this date (the clock then moves on as usual): CI runs the code tests years "
+            "ahead, to show that none depends on the day it runs. Tests marked own_clock are skipped."
+        ),
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--today"):
+        skip = pytest.mark.skip(reason="starts processes that read the machine's clock, which --today cannot move")
+        for item in items:
+            if "own_clock" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_day_the_tests_run_on(request):
+    today = request.config.getoption("--today")
+    if not today:
+        yield
+        return
+    with time_machine.travel(datetime.datetime.combine(datetime.date.fromisoformat(today), datetime.time(12), UTC)):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -269,9 +269,11 @@ def redis_for_tests(database):
     """The address of an emptied Redis database of the tests' own (Redis on
     127.0.0.1:6379, which .ci/run starts); the test is skipped without Redis,
     except in CI, where it fails. The run on PostgreSQL uses other databases,
-    since CI runs it beside the run on SQLite."""
+    since CI runs it beside the run on SQLite, and so does a run that CI
+    starts beside both with TEST_REDIS_SHIFT set."""
     if os.environ.get("DATABASE_URL"):
         database += 8
+    database += int(os.environ.get("TEST_REDIS_SHIFT", "0"))
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
             connection.sendall(f"SELECT {database}\r\nFLUSHDB\r\n".encode())

@@ -15,6 +15,7 @@ import pytest
 from tests.helpers import FROZEN_SEED
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.own_clock  # the processes it starts read the machine's clock
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
 

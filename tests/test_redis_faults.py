@@ -33,6 +33,7 @@ ON_POSTGRES = DATABASE_URL.startswith("postgres")
 # Named after the test database's server database, so that two runs side by side do not share it.
 DATABASE = f"{DATABASE_URL.rsplit('/', 1)[-1] or 'cahtracker'}_redis_faults"
 AUTHENTICATOR_KEY = "5" * 40
+pytestmark = pytest.mark.own_clock  # the servers it starts read the machine's clock
 PAGES = ["/", "/states/PHL/", "/api/v1/states/PHL/", "/api/v1/figures/"]
 A_CORRECTION = {
     "state": "PHL",

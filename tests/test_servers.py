@@ -33,7 +33,10 @@ AUTHENTICATOR_KEY = secrets.token_hex(20)  # the publisher's authenticator app
 # signs in once (django-otp refuses a code used before, as it should).
 RACING_PUBLISHERS = {"pub2": secrets.token_hex(20), "pub3": secrets.token_hex(20)}
 
-pytestmark = pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)")
+pytestmark = [
+    pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"),
+    pytest.mark.own_clock,
+]
 
 
 def free_port():
