@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # /sitemap.xml, in every language (states/sitemaps.py)
     "django_filters",
     "simple_history",
     "import_export",
@@ -235,6 +236,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TreatyStatusEnum": "states.choices.TreatyStatus",
         "SubmissionStatusEnum": "states.choices.SubmissionStatus",
+        "DatePrecisionEnum": "states.choices.DatePrecision",
+        "WhoseWordsEnum": "states.choices.WhoseWords",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,8 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from states import api, views
+from states.page_cache import cached_public_page
+from states.sitemaps import SITEMAPS
 
 api_v1 = [
     path("", api.ApiRoot.as_view(), name="root"),
@@ -25,6 +28,8 @@ urlpatterns = [
     # For load balancers, uptime monitors and crawlers: one address, in no language.
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("sitemap.xml", cached_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 # The public pages in each language: English at today's addresses, the others under /id/, /th/, /ar/.
 urlpatterns += i18n_patterns(path("", include("states.urls")), prefix_default_language=False)

@@ -215,6 +215,20 @@ class AutocompleteByIdOnly:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class AskedNotAssumed:
+    """Choices staff must make for each record, offered with nothing chosen
+    rather than the model's default: whose words a position rests on is read
+    from its source, never assumed."""
+
+    asked = ("whose_words",)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name in self.asked:
+            kwargs["choices"] = [("", "---------"), *db_field.choices]
+            kwargs["initial"] = None
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
 class OutOfRangeLookupsRefused:
     """The change list filters by whatever the address names (?state=5); a
     number past what the database holds was a 500 rather than the admin's own
@@ -628,14 +642,14 @@ class TreatyActionInline(FactInline):
     ]
 
 
-class PositionStatementInline(FactInline):
+class PositionStatementInline(AskedNotAssumed, FactInline):
     model = PositionStatement
     fields = [
         ("date", "date_precision"),
         "forum",
         "summary",
-        "quote",
-        ("position", "publication"),
+        ("quote", "quote_language"),
+        ("position", "whose_words", "publication"),
         VERIFICATION_FIELDS,
         NOTE_FIELDS,
         "seen_version",
@@ -645,7 +659,7 @@ class PositionStatementInline(FactInline):
 class WrittenSubmissionInline(FactInline):
     model = WrittenSubmission
     fields = [
-        ("status", "submitted_on", "publication"),
+        ("status", "submitted_on", "submitted_on_precision", "publication"),
         ("document_symbol", "document_url"),
         VERIFICATION_FIELDS,
         NOTE_FIELDS,
@@ -778,10 +792,19 @@ class TreatyActionAdmin(ReviewedFactAdmin):
 
 
 @admin.register(PositionStatement)
-class PositionStatementAdmin(ReviewedFactAdmin):
+class PositionStatementAdmin(AskedNotAssumed, ReviewedFactAdmin):
     resource_classes = [PositionStatementResource]
-    list_display = ["state", "date", "forum", "position", "publication", "verification", "last_verified_on"]
-    list_filter = ["publication", "position", "verification", "date_precision"]
+    list_display = [
+        "state",
+        "date",
+        "forum",
+        "position",
+        "whose_words",
+        "publication",
+        "verification",
+        "last_verified_on",
+    ]
+    list_filter = ["publication", "position", "whose_words", "verification", "date_precision"]
     list_select_related = ["state"]
     search_fields = ["state__name", "state__iso3", "forum", "summary", "quote"]
     date_hierarchy = "date"

@@ -26,8 +26,9 @@ from states.choices import (
     TimelineTopic,
     TreatyStatus,
     Verification,
+    WhoseWords,
 )
-from states.dimensions import DIMENSIONS, ROME_STATUTE, instrument_dimensions
+from states.dimensions import DIMENSIONS, POSITION, ROME_STATUTE, instrument_dimensions
 from states.filters import PAGE_NUMBER, StateFilter
 from states.models import (
     PositionStatement,
@@ -121,13 +122,30 @@ class TreatyActionSerializer(FactFields):
 class PositionStatementSerializer(FactFields):
     class Meta(FactFields.Meta):
         model = PositionStatement
-        fields = ["date", "date_precision", "forum", "summary", "quote", "position", *FactFields.Meta.fields]
+        fields = [
+            "date",
+            "date_precision",
+            "forum",
+            "summary",
+            "quote",
+            "quote_language",
+            "position",
+            "whose_words",
+            *FactFields.Meta.fields,
+        ]
 
 
 class WrittenSubmissionSerializer(FactFields):
     class Meta(FactFields.Meta):
         model = WrittenSubmission
-        fields = ["status", "submitted_on", "document_symbol", "document_url", *FactFields.Meta.fields]
+        fields = [
+            "status",
+            "submitted_on",
+            "submitted_on_precision",
+            "document_symbol",
+            "document_url",
+            *FactFields.Meta.fields,
+        ]
 
 
 class DimensionStatusField(serializers.ChoiceField):
@@ -189,6 +207,16 @@ class StandingSerializer(serializers.Serializer):
     last_verified = serializers.DateField(
         allow_null=True, help_text="The day by which every one of its facts had been checked (null: not yet)."
     )
+    position_whose_words = serializers.ChoiceField(
+        WhoseWords.choices,
+        source="position_fact.whose_words",
+        allow_null=True,
+        default=None,
+        help_text=(
+            "Whose words the position rests on: the state's own, a report of them, or an assessment "
+            "(an analyst's, or the coalition's own). Null while not yet researched."
+        ),
+    )
     instruments = InstrumentStatusSerializer(
         many=True, read_only=True, help_text="Its status under each other tracked treaty, in the treaties' order."
     )
@@ -201,6 +229,8 @@ class StandingSerializer(serializers.Serializer):
             fields[dimension.csv_column] = DimensionStatusField(dimension)
             if dimension is ROME_STATUTE:
                 fields |= {name: declared.pop(name) for name in ("rome_statute_detail", "entry_into_force")}
+            if dimension is POSITION:
+                fields["position_whose_words"] = declared.pop("position_whose_words")
         return fields | declared
 
 
@@ -516,7 +546,7 @@ FIELD_DESCRIPTIONS = {
     "status": "The finding on written comments.",
     "position": "The position the statement takes on a convention.",
     "date_precision": "How much of the date the source gives: the day, the month or the year.",
-    "submitted_on": "The day the written comments were submitted, if known.",
+    "submitted_on": "When the written comments were submitted, as far as known (see submitted_on_precision).",
     "document_url": "The address of the document with the comments, if public.",
 }
 

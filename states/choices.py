@@ -47,6 +47,23 @@ class Evidence(models.TextChoices):
         return cls(fact.verification)
 
 
+class WhoseWords(models.TextChoices):
+    """Whose words a position label rests on. A state's own statement is its
+    mission's or government's text, or a UN record quoting it (a summary
+    record, meeting coverage); a report of it is a news agency's or an NGO's
+    account; an assessment is someone's reading of where the state stands,
+    and the coalition's own readings are named as the coalition's."""
+
+    OWN_WORDS = "own_words", _("the state's own words")
+    REPORTED = "reported", _("a report of the state's words")
+    ASSESSMENT = "assessment", _("an analyst's assessment")
+    COALITION_ASSESSMENT = "coalition_assessment", _("the coalition's own assessment")
+
+    @property
+    def is_assessment(self):
+        return self in (WhoseWords.ASSESSMENT, WhoseWords.COALITION_ASSESSMENT)
+
+
 class DatePrecision(models.TextChoices):
     """How much of a date a source gives. A month-only date is stored as the
     first of that month and shown as "April 2023", never as a made-up day."""

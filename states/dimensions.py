@@ -111,6 +111,10 @@ POSITION = Dimension(
     categories=tuple(ConventionPosition),
     category_of=lambda standing: standing.position,
     fact_of=lambda standing: standing.position_fact,
+    csv_extras=(
+        # Whose words the label rests on: the state's own, a report of them, or an assessment.
+        ("position_whose_words", lambda standing, as_of: getattr(standing.position_fact, "whose_words", "")),
+    ),
     styles={
         ConventionPosition.SUPPORTS: ("#2a9d75", "solid"),
         ConventionPosition.SUPPORTS_WITH_RESERVATIONS: ("#7cc3ee", "hatch"),

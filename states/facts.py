@@ -2,6 +2,7 @@
 (for most) reviewed before the public sees it. The tracker's models inherit
 these abstract bases (see ``states.models``)."""
 
+import calendar
 import contextlib
 import datetime
 import logging
@@ -689,6 +690,37 @@ class ReviewedFact(SourcedFact):
         """
 
 
+def display_partial_date(date, precision):
+    """A date as far as its source gives it: "2023", "April 2023" or "13 April 2023"."""
+    if precision == DatePrecision.YEAR:
+        return str(date.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(date, "F Y")
+    return date_format(date, "j F Y")
+
+
+def last_day_of_period(date, precision):
+    """The last day a date known only to the month or the year can be."""
+    if precision == DatePrecision.YEAR:
+        return date.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        return date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    return date
+
+
+def partial_date_starts_its_period(field, precision_field, name):
+    """The database check that a month-only date is the 1st, and a year-only one 1 January."""
+    return models.CheckConstraint(
+        condition=Q(**{precision_field: DatePrecision.DAY})
+        | Q(**{precision_field: DatePrecision.MONTH, f"{field}__day": 1})
+        | Q(**{precision_field: DatePrecision.YEAR, f"{field}__day": 1, f"{field}__month": 1}),
+        name=name,
+        violation_error_message=_(
+            "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
+        ),
+    )
+
+
 class PartlyDated(models.Model):
     """A date that a source may give only to the month or the year."""
 
@@ -705,21 +737,9 @@ class PartlyDated(models.Model):
         abstract = True
         constraints = [
             choices_constraint("date_precision", DatePrecision, "%(class)s_date_precision_is_known"),
-            models.CheckConstraint(
-                condition=Q(date_precision=DatePrecision.DAY)
-                | Q(date_precision=DatePrecision.MONTH, date__day=1)
-                | Q(date_precision=DatePrecision.YEAR, date__day=1, date__month=1),
-                name="%(class)s_partial_date_starts_its_period",
-                violation_error_message=_(
-                    "A date known only to the month is entered as the 1st of that month (to the year: as 1 January)."
-                ),
-            ),
+            partial_date_starts_its_period("date", "date_precision", "%(class)s_partial_date_starts_its_period"),
         ]
 
     @property
     def display_date(self):
-        if self.date_precision == DatePrecision.YEAR:
-            return str(self.date.year)
-        if self.date_precision == DatePrecision.MONTH:
-            return date_format(self.date, "F Y")
-        return date_format(self.date, "j F Y")
+        return display_partial_date(self.date, self.date_precision)

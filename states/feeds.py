@@ -3,11 +3,14 @@ hear when something changes: all of them, or one state's (Django's
 syndication framework). Like /changes/, they carry what changed and the
 reason staff gave, never who made the change."""
 
-from django.contrib.syndication.views import Feed
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed, add_domain
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from states.models import PublishedChange, State
 
@@ -18,8 +21,53 @@ def newest_first(changes):
     return changes.select_related("state").order_by("-made_at", "-pk")[:ITEMS_PER_FEED]
 
 
+class QuietSince:
+    """A feed with no entries is as old as the record it follows, never "now"
+    (Django's feeds give the time of the request)."""
+
+    def latest_post_date(self):
+        if not self.items and self.feed.get("quiet_since"):
+            return self.feed["quiet_since"]
+        return super().latest_post_date()
+
+
+class AtomForPeople(QuietSince, Atom1Feed):
+    """Atom, with a stylesheet that a browser applies to show the feed as a
+    page saying what it is and how to follow it (static/feeds/atom.xsl);
+    feed readers ignore it."""
+
+    # Browsers apply a stylesheet to a document served as XML, and show
+    # application/atom+xml as text; feed readers read the feed by its content.
+    content_type = "application/xml; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.processingInstruction("xml-stylesheet", f'type="text/xsl" href="{static("feeds/atom.xsl")}"')
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+
+class RssWithItsDate(QuietSince, Rss201rev2Feed):
+    pass
+
+
 class PublishedChanges(Feed):
-    feed_type = Atom1Feed
+    feed_type = AtomForPeople
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Atom wants each entry's id an absolute IRI: the row on the list of changes, on this site.
+        domain, secure = get_current_site(request).domain, request.is_secure()
+        for item in feed.items:
+            item["unique_id"] = add_domain(domain, item["unique_id"], secure)
+        return feed
+
+    def feed_extra_kwargs(self, obj):
+        first = PublishedChange.objects.order_by("made_at").values_list("made_at", flat=True).first()
+        return {"quiet_since": first}
 
     def title(self):
         return _("CAH Tracker: published changes")
@@ -36,10 +84,11 @@ class PublishedChanges(Feed):
         return newest_first(PublishedChange.objects.all())
 
     def item_title(self, change):
-        return f"{change.get_kind_display()}: {change.title}"
+        return change.headline
 
     def item_description(self, change):
-        parts = [change.what_changed, _("Reason: %(reason)s") % {"reason": change.reason} if change.reason else ""]
+        reason = _("Reason: %(reason)s") % {"reason": change.reason} if change.reason else ""
+        parts = [change.what_changed_in_words, reason]
         return " — ".join(part for part in parts if part)
 
     def item_link(self, change):
@@ -78,8 +127,8 @@ class StateChanges(PublishedChanges):
 
 
 class PublishedChangesRss(PublishedChanges):
-    feed_type = Rss201rev2Feed
+    feed_type = RssWithItsDate
 
 
 class StateChangesRss(StateChanges):
-    feed_type = Rss201rev2Feed
+    feed_type = RssWithItsDate

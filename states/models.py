@@ -34,6 +34,7 @@ from states.choices import (
     ConventionPosition,
     CorrectionStatus,
     CountingRule,
+    DatePrecision,
     EntryIntoForceRule,
     Origin,
     PeriodUnit,
@@ -45,9 +46,19 @@ from states.choices import (
     TreatyActionType,
     UNMembership,
     UNRegionalGroup,
+    WhoseWords,
     choices_constraint,
 )
-from states.facts import PartlyDated, ProposedHistory, ReviewedFact, SourcedFact, origin_field
+from states.facts import (
+    PartlyDated,
+    ProposedHistory,
+    ReviewedFact,
+    SourcedFact,
+    display_partial_date,
+    last_day_of_period,
+    origin_field,
+    partial_date_starts_its_period,
+)
 from states.rules import Figures, Standing, TreatyRecord
 
 # --- Web addresses --------------------------------------------------------------
@@ -155,7 +166,9 @@ class StateQuerySet(models.QuerySet):
         actions, statements, submissions = defaultdict(list), defaultdict(list), {}
         for action in TreatyAction.objects.published().filter(state_id__in=ids).select_related("source"):
             actions[action.state_id, action.treaty_id].append(action)
+        by_id = {state.pk: state for state in states}
         for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
+            statement.state = by_id[statement.state_id]  # its words name the state: spare a query each
             statements[statement.state_id].append(statement)
         for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
             submissions[submission.state_id] = submission
@@ -174,6 +187,11 @@ class StateQuerySet(models.QuerySet):
     def figures(self, treaty=None, as_of=None, rule=CountingRule.ALL_TRACKED):
         """The ``Figures`` for the states here that ``rule`` counts, on ``as_of``."""
         return Figures(self.standings(treaty, as_of), rule)
+
+
+# A language tag as BCP 47 writes the common ones: zh, ar, zh-Hant, pt-BR.
+LANGUAGE_TAG = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+RIGHT_TO_LEFT_LANGUAGES = {"ar", "fa", "he", "ps", "ur"}
 
 
 @lru_cache(maxsize=1024)
@@ -601,11 +619,30 @@ class PositionStatement(PartlyDated, ReviewedFact):
     forum = models.CharField(_("forum or meeting"), max_length=200)
     summary = models.TextField(_("summary"))
     quote = models.CharField(_("short quote"), max_length=600, blank=True)
+    quote_language = models.CharField(
+        _("language of the quote"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(LANGUAGE_TAG, _("Give a language code such as zh or ar."))],
+        help_text=_("The quote is kept as said: give its language code (zh, ar, …) unless it is English."),
+    )
     position = models.CharField(
         _("position shown"),
         max_length=32,
         choices=ConventionPosition.choices,
         help_text=_("Choose 'Not yet researched' if the statement's content has not been assessed."),
+    )
+    whose_words = models.CharField(
+        _("whose words"),
+        max_length=24,
+        choices=WhoseWords.choices,
+        # For records made in code; the admin's form asks, with nothing chosen (states.admin).
+        default=WhoseWords.REPORTED,
+        help_text=_(
+            "The state's own words: its mission's or government's text, or a UN record quoting it. A report: a "
+            "news agency's or an NGO's account. An assessment: someone's reading of its position (the coalition's "
+            "own, or another analyst's)."
+        ),
     )
 
     class Meta:
@@ -617,6 +654,12 @@ class PositionStatement(PartlyDated, ReviewedFact):
             *ReviewedFact.Meta.constraints,
             *PartlyDated.Meta.constraints,
             choices_constraint("position", ConventionPosition, "position_statement_position_is_known"),
+            choices_constraint("whose_words", WhoseWords, "position_statement_whose_words_is_known"),
+            models.CheckConstraint(
+                condition=Q(quote_language="") | Q(quote_language__regex=LANGUAGE_TAG),
+                name="position_statement_quote_language_is_a_code",
+                violation_error_message=_("Give a language code such as zh or ar."),
+            ),
             models.UniqueConstraint(
                 fields=["state", "source", "date"],
                 condition=Q(publication=Publication.PUBLISHED),
@@ -635,6 +678,25 @@ class PositionStatement(PartlyDated, ReviewedFact):
             "date": self.display_date,
             "forum": self.forum,
         }
+
+    @property
+    def whose_words_in_a_sentence(self):
+        """Whose words its position label rests on, as a reader is told it."""
+        state = self.state.local_name
+        return {
+            WhoseWords.OWN_WORDS: gettext("Rests on %(state)s's own words."),
+            WhoseWords.REPORTED: gettext("Rests on a report of what %(state)s said, not on its own text."),
+            WhoseWords.ASSESSMENT: gettext("An analyst's assessment, not a statement by %(state)s."),
+            WhoseWords.COALITION_ASSESSMENT: gettext("The coalition's own assessment, not a statement by %(state)s."),
+        }[self.whose_words] % {"state": state}
+
+    @property
+    def quote_lang(self):
+        return self.quote_language or "en"
+
+    @property
+    def quote_direction(self):
+        return "rtl" if self.quote_lang.split("-")[0] in RIGHT_TO_LEFT_LANGUAGES else "ltr"
 
     @property
     def is_assessed(self):
@@ -662,6 +724,16 @@ class WrittenSubmission(ReviewedFact):
         ],
     )
     submitted_on = models.DateField(_("submitted"), null=True, blank=True)
+    submitted_on_precision = models.CharField(
+        _("date known to the"),
+        max_length=8,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_(
+            'If the source gives only the month or the year ("at the end of 2023"), enter the 1st of the month '
+            "or 1 January and choose 'Month' or 'Year'."
+        ),
+    )
     document_symbol = models.CharField(
         _("document symbol"), max_length=60, blank=True, help_text=_("For example A/78/717/Add.1")
     )
@@ -681,6 +753,10 @@ class WrittenSubmission(ReviewedFact):
                 name="one_written_submission_finding_per_state",
                 violation_error_message=_("This state already has a finding on its written submission."),
             ),
+            choices_constraint("submitted_on_precision", DatePrecision, "written_submission_date_precision_is_known"),
+            partial_date_starts_its_period(
+                "submitted_on", "submitted_on_precision", "written_submission_partial_date_starts_its_period"
+            ),
             models.CheckConstraint(
                 condition=Q(status=SubmissionStatus.MADE, submitted_on__isnull=False)
                 | Q(status=SubmissionStatus.NOT_MADE, submitted_on__isnull=True, document_symbol=""),
@@ -698,9 +774,33 @@ class WrittenSubmission(ReviewedFact):
     def full_title(self):
         return _("%(state)s: written comments on the draft articles") % {"state": self.state.name}
 
+    def get_constraints(self):
+        # Django checks a constraint by evaluating it in SQL on this record's
+        # values, and PostgreSQL cannot take the day of an untyped NULL (the
+        # error would end the transaction, and every later check would pass
+        # unseen): without a date, the partial-date check holds and is left out.
+        constraints = super().get_constraints()
+        if self.submitted_on is None:
+            partial = "written_submission_partial_date_starts_its_period"
+            return [(model, [c for c in found if c.name != partial]) for model, found in constraints]
+        return constraints
+
+    @property
+    def display_submitted_on(self):
+        return display_partial_date(self.submitted_on, self.submitted_on_precision) if self.submitted_on else ""
+
+    @property
+    def made_by(self):
+        """The day by which the comments were certainly submitted: the last day
+        of the month or year a source gives, never a day it does not."""
+        return last_day_of_period(self.submitted_on, self.submitted_on_precision)
+
     def status_on(self, as_of):
-        if self.status == SubmissionStatus.MADE and self.submitted_on <= as_of:
-            return SubmissionStatus.MADE
+        if self.status == SubmissionStatus.MADE:
+            if self.made_by <= as_of:
+                return SubmissionStatus.MADE
+            if self.submitted_on <= as_of:  # within the month or year the source gives: not known
+                return SubmissionStatus.NOT_YET_RESEARCHED
         return SubmissionStatus.NOT_MADE
 
 
@@ -793,6 +893,28 @@ class PublishedChange(models.Model):
         if self.record_kind in (RecordKind.TREATY, RecordKind.SOURCE):
             return reverse("states:about")
         return None
+
+    @property
+    def headline(self):
+        """The change as a feed entry's title: its kind, then its record (a
+        data load's title says its kind already: "Initial data: 222 records")."""
+        if self.record_kind == RecordKind.DATA_LOAD:
+            return self.title
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def what_changed_in_words(self):
+        """What changed, always in words: the fields a change touched, or what
+        an addition or a removal did to the public record."""
+        if self.what_changed:
+            return self.what_changed
+        return {
+            ChangeKind.INITIAL_DATA: gettext("The first records of the coalition's research, now public."),
+            ChangeKind.ADDED: gettext("A new record, now public."),
+            ChangeKind.PUBLISHED: gettext("A record reviewed and published."),
+            ChangeKind.CHANGED: gettext("The record was corrected."),
+            ChangeKind.REMOVED: gettext("The record was taken off the public site."),
+        }[self.kind]
 
 
 # --- The seed data's ledger ----------------------------------------------------------

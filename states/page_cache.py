@@ -253,6 +253,8 @@ def cached_public_page(view=None, *, reads=()):
         if stored is not None:
             return stored
         response = view(request, *args, **kwargs)
+        if not getattr(response, "is_rendered", True):
+            response.render()  # a TemplateResponse (the sitemap's) is stored as the bytes it renders to
         etag, key = page_identity(request, version)
         mark_public(response, etag)
         if response.status_code == 200 and not response.streaming:

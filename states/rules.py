@@ -38,6 +38,7 @@ from states.choices import (
     TreatyActionType,
     TreatyStatus,
     Verification,
+    WhoseWords,
 )
 from states.dimensions import POSITION, ROME_STATUTE, SUBMISSION
 
@@ -646,6 +647,13 @@ class Figures:
     @property
     def submission_counts(self):
         return self.counts(SUBMISSION)
+
+    @property
+    def position_whose_words(self):
+        """How many of the positions counted (every state with an assessed
+        statement) rest on each kind of words (``WhoseWords``)."""
+        kinds = [standing.position_fact.whose_words for standing in self.standings if standing.position_fact]
+        return tally(kinds, list(WhoseWords))
 
     @property
     def research_coverage(self):

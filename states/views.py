@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import conditional_escape, format_html_join
@@ -403,7 +404,14 @@ ROBOTS = "User-agent: *\nDisallow: /admin/\n"
 def robots_txt(request):
     """For crawlers: everything public may be indexed, the staff site not. (It touches
     no database, so the benchmark uses it as the trivial view.)"""
-    return HttpResponse(ROBOTS, content_type="text/plain; charset=utf-8")
+    sitemap = f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}\n"
+    return HttpResponse(ROBOTS + sitemap, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: the site's icon is an SVG."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @require_safe

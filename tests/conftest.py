@@ -64,7 +64,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def shipped_seed(django_db_setup, django_db_blocker):
     """The seed tests' database: the live seed/ in place of the frozen copy,
     for one module's tests, inside a transaction rolled back after them (each
-    test's own transaction nests inside it)."""
+    test's own transaction nests inside it). Its tests still ask for ``db``."""
     with django_db_blocker.unblock(), transaction.atomic():
         for model in [*SEEDED_MODELS, *(model.history.model for model in SEEDED_MODELS), SeedRow, PublishedChange]:
             # Without signals or cascades: every row of these tables goes, and

@@ -23,6 +23,7 @@ from states.choices import (
     Publication,
     TreatyActionType,
     Verification,
+    WhoseWords,
 )
 from states.models import PositionStatement, PublishedChange, State, Treaty, TreatyAction
 from states.resources import PositionStatementResource
@@ -139,7 +140,9 @@ def statement_form(statement, **changes):
         "forum": statement.forum,
         "summary": statement.summary,
         "quote": statement.quote,
+        "quote_language": statement.quote_language,
         "position": statement.position,
+        "whose_words": statement.whose_words,
         "source": statement.source_id,
         "verification": statement.verification,
         "last_verified_on": statement.last_verified_on or "",
@@ -159,6 +162,7 @@ def new_statement_form(state, cited, **changes):
         "summary": "Called for the convention to be adopted in 2029.",
         "quote": "adopt the convention",
         "position": ConventionPosition.SUPPORTS,
+        "whose_words": WhoseWords.OWN_WORDS,
         "source": cited.pk,
         "verification": Verification.PRIMARY,
         "last_verified_on": "",

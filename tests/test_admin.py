@@ -78,6 +78,7 @@ def test_a_second_published_statement_with_the_same_state_source_and_date_is_ref
             "forum": "The same statement again",
             "summary": "Entered twice by mistake.",
             "position": statement.position,
+            "whose_words": statement.whose_words,
             "verification": "primary",
             "change_reason": "Adding it again",
         },

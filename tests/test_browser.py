@@ -202,6 +202,23 @@ def test_pages_break_no_rule_of_their_content_security_policy(visit, path):
     visitor.assert_clean()
 
 
+def test_a_feed_opened_in_the_browser_reads_as_a_page_that_says_how_to_follow_it(visit):
+    from playwright.sync_api import expect
+
+    visitor = visit()
+    page = visitor.open("/changes/feed/")
+    expect(page.get_by_role("heading", name="How to follow these changes")).to_be_visible()
+    expect(page.get_by_role("heading", name="Latest changes")).to_be_visible()
+    assert page.locator(".feed-entries li").count() >= 1
+    # Chromium adds a banner of its own (XSLT is deprecated), with inline style and an inline handler, which
+    # the policy blocks; the page's own stylesheet has neither.
+    refused = [error for error in visitor.errors if "Content Security Policy" in error]
+    inline = ("Applying inline style violates", "Executing inline event handler violates")
+    assert all(error.startswith(inline) for error in refused), [error[:200] for error in refused]
+    stylesheet = (Path(__file__).parent.parent / "static" / "feeds" / "atom.xsl").read_text()
+    assert not re.search(r"\s(style|on[a-z]+)=", stylesheet)
+
+
 # The gaps between the main heading's box and its text, on the left and the right.
 HEADING_TEXT_MARGINS = """() => {
     const heading = document.querySelector("main h1"), words = document.createRange();
@@ -296,6 +313,7 @@ def test_an_editors_statement_goes_public_only_when_a_publisher_publishes_it(bro
     page.fill("#id_summary", "Called for the convention to be adopted in 2029.")
     page.fill("#id_quote", "adopt the convention")
     page.select_option("#id_position", "supports")
+    page.select_option("#id_whose_words", "own_words")
     choose_autocomplete(page, "id_source", "78th session (11 October 2023)")
     page.select_option("#id_verification", "primary")
     page.fill("#id_change_reason", "New Singapore statement at the PrepCom")

@@ -55,6 +55,7 @@ def test_the_csv_keeps_the_column_names_partners_read_each_dimensions_from_the_r
         "rome_statute_verification",
         "position",
         "position_label",
+        "position_whose_words",
         "position_source",
         "position_verification",
         "submission",
@@ -90,12 +91,13 @@ def test_the_table_filters_and_sorts_by_each_dimension_under_the_names_links_use
 
 def test_the_api_and_the_admin_give_each_dimensions_status():
     fields = list(StandingSerializer().fields)
-    assert fields[:6] == [
+    assert fields[:7] == [
         "as_of",
         "rome_statute_status",
         "rome_statute_detail",
         "entry_into_force",
         "position",
+        "position_whose_words",
         "submission",
     ]
     columns = [getattr(column, "__name__", column) for column in StateAdmin.list_display]

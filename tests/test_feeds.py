@@ -1,10 +1,14 @@
 """Feeds of the public list of changes, all of them and one state's, read
 with feedparser as a feed reader would."""
 
+import re
+from xml.etree import ElementTree
+
 import feedparser
 import pytest
+from django.conf import settings
 
-from states.models import PositionStatement
+from states.models import PositionStatement, PublishedChange, State
 from tests.helpers import statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
@@ -68,3 +72,36 @@ def test_a_draft_never_reaches_a_feed(client, as_user, editor, published_stateme
     client.logout()
     for url in ("/changes/feed/", "/states/FSM/feed/"):
         assert b"DRAFTREASON" not in client.get(url).content
+
+
+def test_each_entry_id_is_an_absolute_iri_as_atom_requires(client, db):
+    _response, feed = read(client, "/changes/feed/")
+    assert feed.entries and all(entry.id.startswith("http://testserver/changes/#change-") for entry in feed.entries)
+
+
+def test_a_feed_with_no_change_is_as_old_as_the_record_not_the_request(client, db):
+    state = State.objects.exclude(published_changes__isnull=False).first()
+    first = PublishedChange.objects.order_by("made_at").first()
+    _response, feed = read(client, f"/states/{state.iso3}/feed/")
+    assert not feed.entries
+    assert feed.feed.updated_parsed[:6] == first.made_at.utctimetuple()[:6]
+
+
+def test_entry_titles_do_not_repeat_their_kind(client, db):
+    _response, feed = read(client, "/changes/feed/")
+    assert not any(entry.title.startswith("Initial data: Initial data") for entry in feed.entries)
+    assert any(entry.title.startswith("Initial data: ") for entry in feed.entries)
+
+
+def test_a_browser_is_given_a_stylesheet_that_shows_the_feed_as_a_page(client, db):
+    response = client.get("/changes/feed/")
+    assert b'<?xml-stylesheet type="text/xsl" href="/static/feeds/atom.xsl"?>' in response.content
+    stylesheet = (settings.BASE_DIR / "static" / "feeds" / "atom.xsl").read_text(encoding="utf-8")
+    ElementTree.fromstring(stylesheet)  # well-formed
+    assert "How to follow these changes" in stylesheet
+
+
+def test_every_change_says_what_changed_in_words(client, db):
+    page = client.get("/changes/").content.decode()
+    cells = re.findall(r'<td data-label="What changed">(.*?)</td>', page, re.S)
+    assert cells and all(re.sub(r"<[^>]+>", "", cell).strip() not in ("", "—") for cell in cells)

@@ -10,7 +10,7 @@ from django_filters import ChoiceFilter
 
 from states.choices import CountingRule
 from states.filters import StateFilter
-from tests.helpers import public_urls
+from tests.helpers import public_urls, published_statement
 
 INTERNAL_CODES = [rule.value for rule in CountingRule] + ["not_yet_researched", "state_party", "joined_not_in_force"]
 
@@ -38,9 +38,12 @@ def test_filter_menus_offer_any_rather_than_dashes(client, db):
     assert "---------" not in page
 
 
-def test_a_statement_not_yet_assessed_says_so_in_words(client, db):
-    page = client.get("/states/SGP/", {"as_of": "2026-11-29"}).content.decode()
-    assert "What this statement says about a convention has not been assessed yet." in page
+def test_a_statement_not_yet_assessed_says_in_plain_words_that_it_is_not_counted(client, make_state, source):
+    state = make_state()
+    published_statement(state, "2024-10-10", "not_yet_researched", source)
+    page = client.get(f"/states/{state.iso3}/").content.decode()
+    assert "Not counted towards the state’s position on a convention." in page
+    assert "assessed yet" not in page
     assert "Position shown:" not in page
 
 

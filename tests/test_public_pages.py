@@ -229,10 +229,9 @@ def test_compare_shows_chosen_states_side_by_side_and_names_unknown_codes(client
     assert "No tracked state has the code QQQ" in page
 
 
-def test_convention_page_lists_the_process_and_both_deadline_wordings(client, db):
+def test_convention_page_lists_the_process_and_the_deadline_for_written_comments(client, db):
     page = client.get("/convention/", {"as_of": "2026-11-29"}).content.decode()
     assert "A/RES/79/122" in page
-    assert "by 1 December 2023" in page
     assert "by the end of 2023" in page
     assert "Micronesia (Federated States of)" in page
 

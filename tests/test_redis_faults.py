@@ -193,6 +193,7 @@ def publish_a_statement(site, summary):
             "forum": "Preparatory Committee, second session",
             "summary": summary,
             "position": "supports",
+            "whose_words": "own_words",
             "verification": "primary",
             "change_reason": "Published during a fault",
         },

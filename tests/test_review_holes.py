@@ -189,6 +189,7 @@ def test_an_inline_draft_on_a_state_page_puts_nothing_on_the_public_changes(clie
         "summary": "Malaysia now opposes the convention.",
         "quote": statement.quote,
         "position": ConventionPosition.OPPOSES_OR_SCEPTICAL,
+        "whose_words": statement.whose_words,
         "source": statement.source_id,
         "verification": statement.verification,
         "seen_version": statement.version,

@@ -2,11 +2,14 @@
 tried on made-up states so that new research in the seed never breaks them."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from states.choices import (
     COUNTED_TREATY_STATUSES,
     ConventionPosition,
     CountingRule,
+    DatePrecision,
     Publication,
     SubmissionStatus,
     TreatyStatus,
@@ -105,6 +108,48 @@ def test_a_recorded_submission_counts_from_its_date(testland, source):
     )
     assert figures_of([testland], "2023-11-29").submission_counts[SubmissionStatus.NOT_MADE] == 1
     assert figures_of([testland], "2023-11-30").submission_counts[SubmissionStatus.MADE] == 1
+
+
+@pytest.mark.parametrize(
+    ("as_of", "status"),
+    [
+        ("2022-12-31", SubmissionStatus.NOT_MADE),
+        ("2023-01-01", SubmissionStatus.NOT_YET_RESEARCHED),  # some day of 2023: which, nobody knows
+        ("2023-12-30", SubmissionStatus.NOT_YET_RESEARCHED),
+        ("2023-12-31", SubmissionStatus.MADE),
+    ],
+)
+def test_comments_known_only_to_the_year_count_as_made_once_that_year_is_over(testland, source, as_of, status):
+    WrittenSubmission.objects.create(
+        publication=Publication.PUBLISHED,
+        state=testland,
+        status=SubmissionStatus.MADE,
+        submitted_on=day("2023-01-01"),
+        submitted_on_precision=DatePrecision.YEAR,
+        source=source,
+    )
+    assert figures_of([testland], as_of).submission_counts[status] == 1
+
+
+def test_a_date_known_only_to_the_year_is_entered_as_1_january(testland, source):
+    mid_year = WrittenSubmission(
+        state=testland,
+        status=SubmissionStatus.MADE,
+        submitted_on=day("2023-12-01"),
+        submitted_on_precision=DatePrecision.YEAR,
+        source=source,
+    )
+    with pytest.raises(ValidationError, match="to the year: as 1 January"):
+        mid_year.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WrittenSubmission.objects.create(
+            publication=Publication.PUBLISHED,
+            state=testland,
+            status=SubmissionStatus.MADE,
+            submitted_on=day("2023-12-01"),
+            submitted_on_precision=DatePrecision.YEAR,
+            source=source,
+        )
 
 
 def test_figures_count_only_the_states_of_their_counting_rule(make_state, rome_statute, source):

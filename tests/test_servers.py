@@ -199,6 +199,7 @@ def test_a_change_published_through_one_server_shows_at_once_through_the_other(p
             "forum": "Preparatory Committee, second session",
             "summary": "Called for the convention to be adopted in 2029.",
             "position": "supports",
+            "whose_words": "own_words",
             "source": source,
             "verification": "primary",
             "change_reason": "Published through the first server",
@@ -209,11 +210,12 @@ def test_a_change_published_through_one_server_shows_at_once_through_the_other(p
 
 def statement_fields(database, statement_id, **changes):
     row = database.execute(
-        "select state_id, date, date_precision, forum, summary, quote, position, source_id, verification, version "
-        "from states_positionstatement where id = %s",
+        "select state_id, date, date_precision, forum, summary, quote, position, whose_words, source_id, verification,"
+        " version from states_positionstatement where id = %s",
         [statement_id],
     ).fetchone()
-    names = ["state", "date", "date_precision", "forum", "summary", "quote", "position", "source", "verification"]
+    names = ["state", "date", "date_precision", "forum", "summary", "quote", "position", "whose_words", "source"]
+    names += ["verification"]
     fields = dict(zip(names, [str(value) for value in row[:-1]], strict=True))
     return {**fields, "last_verified_on": "", "seen_version": row[-1], "change_reason": "Test", **changes}
 
@@ -226,7 +228,8 @@ def test_two_saves_of_one_fact_at_the_same_moment_keep_both_and_lose_neither(pro
         editors[0].post_form(
             "/admin/states/positionstatement/add/",
             {"state": state, "date": "2026-11-20", "date_precision": "day", "forum": "Sixth Committee",
-             "summary": "Draft.", "position": "supports", "source": source, "verification": "secondary",
+             "summary": "Draft.", "position": "supports", "whose_words": "reported", "source": source,
+             "verification": "secondary",
              "change_reason": "A draft both editors will work on"},
         )  # fmt: skip
         draft = database.execute("select max(id) from states_positionstatement where state_id = %s", [state]).fetchone()

@@ -17,6 +17,7 @@ def test_an_editor_changing_a_fact_on_the_state_page_drafts_it(as_user, editor):
         "summary": "A corrected summary.",
         "quote": statement.quote,
         "position": statement.position,
+        "whose_words": statement.whose_words,
         "source": statement.source_id,
         "verification": statement.verification,
         "seen_version": statement.version,

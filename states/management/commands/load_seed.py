@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from states.changelog import SEED_REASON, record_data_load
-from states.choices import Origin, Publication, RecordKind
+from states.choices import DatePrecision, Origin, Publication, RecordKind
 from states.facts import ReviewedFact
 from states.models import (
     PositionStatement,
@@ -424,7 +424,10 @@ class SeedLoader:
             "forum": row["forum"],
             "summary": row["summary"],
             "quote": row["quote"],
+            "quote_language": row["quote_language"].strip(),
             "position": row["position"].strip(),
+            "whose_words": row["whose_words"].strip(),
+            **self.noted(row),
             **sourced,
         }
         return PositionStatement, key, values
@@ -433,8 +436,10 @@ class SeedLoader:
         values = {
             "status": row["status"].strip(),
             "submitted_on": parse_date(row, "submitted_on"),
+            "submitted_on_precision": row["submitted_on_precision"].strip() or DatePrecision.DAY,
             "document_symbol": row["document_symbol"].strip(),
             "document_url": row["document_url"].strip(),
+            **self.noted(row),
             **self.sourced(row),
         }
         return WrittenSubmission, {"state": lookup(State, "iso3", iso3=row["iso3"].strip())}, values
@@ -502,15 +507,20 @@ STATEMENT_COLUMNS = [
     "forum",
     "summary",
     "quote",
+    "quote_language",
     "position",
+    "whose_words",
+    *NOTE_COLUMNS,
     *SOURCED_COLUMNS,
 ]
 SUBMISSION_COLUMNS = [
     "iso3",
     "status",
     "submitted_on",
+    "submitted_on_precision",
     "document_symbol",
     "document_url",
+    *NOTE_COLUMNS,
     *SOURCED_COLUMNS,
 ]
 TIMELINE_COLUMNS = [
