@@ -50,12 +50,12 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "import_export",
-    "axes",
+    "states.apps.SignInAttemptsConfig",  # django-axes, named for staff
     "csp",
     # Two-factor sign-in for staff: authenticator apps (TOTP) and recovery codes.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "states.apps.AuthenticatorAppsNamed",  # django_otp.plugins.otp_totp
+    "states.apps.RecoveryCodesNamed",  # django_otp.plugins.otp_static
     # The JSON API for partners: its views, its OpenAPI schema and offline docs, CORS for reading it.
     "rest_framework",
     "drf_spectacular",

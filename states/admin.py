@@ -515,6 +515,13 @@ class ReviewedFactAdmin(AuditedAdmin):
                 _("Saved as a draft. The public keeps seeing the published version until a publisher publishes it."),
             )
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        if hasattr(response, "context_data"):
+            # What the preview says becomes of the rows: drafts for review, or public at once.
+            response.context_data["publishes_at_once"] = self.model.may_publish(request.user)
+        return response
+
     def has_publish_permission(self, request):
         return self.model.may_publish(request.user)
 

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse, QueryDict
+from django.middleware.gzip import GZipMiddleware
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
@@ -231,6 +232,11 @@ stored_paths = {}
 MAX_STORED_PATHS = 10_000
 
 
+def compressed(request, response):
+    """The response gzipped when the visitor accepts it (Django's GZipMiddleware, for one response)."""
+    return GZipMiddleware(lambda request: response).process_response(request, response)
+
+
 def cached_public_page(view=None, *, reads=()):
     """Serve ``view`` from the cache for anonymous visitors while the data is
     unchanged. ``reads`` names the query parameters the page reads; any other
@@ -255,6 +261,9 @@ def cached_public_page(view=None, *, reads=()):
         response = view(request, *args, **kwargs)
         if not getattr(response, "is_rendered", True):
             response.render()  # a TemplateResponse (the sitemap's) is stored as the bytes it renders to
+        # Compressed once, then stored: a public page holds no secret for BREACH to
+        # guess at, and staff pages (above) are never compressed.
+        response = compressed(request, response)
         etag, key = page_identity(request, version)
         mark_public(response, etag)
         if response.status_code == 200 and not response.streaming:

@@ -58,6 +58,18 @@ class SafeXLSX(base_formats.XLSX):
         make_dataset_safe(dataset)
 
 
+class IsoDateWidget(widgets.DateWidget):
+    """A date as the sheets write it, and an error that says how to write one
+    (the library's reads "Value could not be parsed using defined formats")."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            message = _("“%(value)s” is not a date: use YYYY-MM-DD, for example 2024-10-11.")
+            raise ValueError(message % {"value": value}) from None
+
+
 class CategoryWidget(widgets.Widget):
     """A category by its code or by its label in words, in any case
     ("supports", "Supports a convention"); exported as its code."""
@@ -194,6 +206,8 @@ class CheckedResource(resources.ModelResource):
         field = super().field_from_django_field(field_name, django_field, readonly)
         if django_field.choices:
             field.widget = CategoryWidget(django_field)
+        elif isinstance(django_field, models.DateField):
+            field.widget = IsoDateWidget(format="%Y-%m-%d")
         return field
 
     def before_import(self, dataset, **kwargs):

@@ -22,7 +22,6 @@ from django.utils import translation
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
@@ -94,10 +93,9 @@ def one_of(values):
     return mark_safe(conditional_escape(_("It accepts one of: %(values)s.")) % {"values": codes})
 
 
-# The inline map makes this page large; it holds no secret (no form token),
-# so compressing it is safe from BREACH-style attacks.
+# The inline map makes this page large (every cached public page is sent
+# compressed: states.page_cache.compressed).
 @cached_public_page(reads=("as_of", "map", "view"))
-@gzip_page
 @require_safe
 @with_as_of
 def overview(request, as_of):

@@ -95,3 +95,11 @@ def test_a_source_that_is_not_an_id_is_refused_by_the_form_not_a_500(as_user, pu
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_the_admin_index_names_the_libraries_apps_in_plain_english(as_user, superuser):
+    page = as_user(superuser).get("/admin/").content.decode()
+    for plain in ("Sign-in attempts and lockouts", "Two-factor sign-in: authenticator apps"):
+        assert plain in page
+    for library_name in ("AXES", "Axes", "OTP_TOTP", "Otp_Totp", "OTP_STATIC"):
+        assert f">{library_name}<" not in page

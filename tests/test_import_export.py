@@ -55,10 +55,26 @@ def test_the_admin_import_preview_names_the_bad_row_and_field(as_user, publisher
     assert "Some rows failed to validate" in page
     # The error table names the row (2) and the field (date) with what is wrong.
     assert re.search(r"<td> ?2 ?</td>", page)
-    assert re.search(r"date ?</[a-z]+> ?(<[^>]+> ?)*Value could not be parsed", page) or (
-        "date" in page and "Value could not be parsed" in page
-    )
+    problem = "<td>2</td><td>date</td><td>“2026-13-45” is not a date: use YYYY-MM-DD, for example 2024-10-11."
+    assert problem in page
+    assert "could not be parsed" not in page
     assert PositionStatement.objects.count() == before
+
+
+def test_the_import_preview_tells_an_editor_the_rows_become_drafts_and_a_publisher_that_they_publish(
+    as_user, editor, publisher, source
+):
+    def preview(user):
+        csv_file = io.BytesIO(
+            b"state,date,date_precision,forum,summary,quote,position,whose_words,source,verification\n"
+            b"SGP,2026-11-20,day,PrepCom,Fine.,,supports,own_words," + source.url.encode() + b",primary\n"
+        )
+        csv_file.name = "statements.csv"
+        response = as_user(user).post(f"{STATEMENTS}import/", {"import_file": csv_file, "format": "0"})
+        return re.sub(r"\s+", " ", response.content.decode())
+
+    assert "They become drafts for a Publisher to review" in preview(editor)
+    assert "As you are a Publisher, they are published at once" in preview(publisher)
 
 
 def test_an_xlsx_import_is_previewed_then_applied(as_user, publisher, singapore, source):

@@ -72,3 +72,9 @@ def test_the_accessibility_statement_says_what_it_promises(client, db, words):
 
 def test_every_page_links_to_the_accessibility_statement(client, db):
     assert 'href="/accessibility/"' in client.get("/states/PHL/").content.decode()
+
+
+def test_change_times_are_valid_html_datetimes_in_whole_seconds(client, db):
+    page = client.get("/changes/").content.decode()
+    stamps = re.findall(r'<time datetime="([^"]+)"', page)
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp) for stamp in stamps), stamps

@@ -1,6 +1,7 @@
 """The public pages: stable addresses, real figures, a fixed number of queries."""
 
 import csv
+import gzip
 import html
 import io
 import re
@@ -256,6 +257,21 @@ def test_the_overview_with_its_inline_map_is_sent_compressed(client, db):
     assert len(response.content) < 80_000
 
 
+@pytest.mark.parametrize("path", ["/states/", "/states/PHL/", "/convention/", "/changes/", "/about/", "/sitemap.xml"])
+def test_every_public_page_is_sent_compressed_to_a_browser_that_accepts_it(client, db, path):
+    compressed = client.get(path, headers={"accept-encoding": "gzip"})
+    plain = client.get(path)
+    assert compressed["Content-Encoding"] == "gzip" and "Accept-Encoding" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == plain.content and not plain.has_header("Content-Encoding")
+
+
+def test_staff_pages_are_never_compressed_so_breach_has_nothing_to_measure(as_user, publisher):
+    page = as_user(publisher).get("/admin/states/positionstatement/", headers={"accept-encoding": "gzip"})
+    assert page.status_code == 200 and not page.has_header("Content-Encoding")
+    signed_in_public_page = as_user(publisher).get("/states/", headers={"accept-encoding": "gzip"})
+    assert not signed_in_public_page.has_header("Content-Encoding")  # it may hold a form token
+
+
 def test_about_lists_the_sources_of_public_facts_only(client, editor, singapore):
     draft_only = Source.objects.create(url="https://example.org/draft-only", title="Cited by a draft only")
     PositionStatement(**statement_fields(singapore, draft_only)).save_change_by(editor, "Drafted")
@@ -278,3 +294,11 @@ def test_about_names_the_states_outside_the_headline_count_from_the_records(clie
     assert "Israel, Testland Outside, Türkiye." in client.get("/about/").content.decode()
     entered = rome_statute.entered_into_force_on.strftime("%-d %B %Y")
     assert f"entered into force on {entered}." in page
+
+
+def test_the_compare_picker_is_a_list_of_boxes_to_tick_with_the_chosen_ones_ticked(client, db):
+    page = client.get("/compare/", {"states": "PHL,IDN"}).content.decode()
+    assert "<select" not in page and "multiple" not in page
+    ticked = re.findall(r'<input type="checkbox" name="states" value="([A-Z]{3})" checked>', page)
+    assert sorted(ticked) == ["IDN", "PHL"]
+    assert page.count('type="checkbox" name="states"') == State.objects.count()
