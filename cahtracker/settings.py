@@ -134,6 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "states.context_processors.organisation",
             ],
         },
     },
@@ -257,6 +258,13 @@ PUBLIC_PAGE_CACHE = env_flag("PUBLIC_PAGE_CACHE", default=not DEBUG)
 SEED_DIR = BASE_DIR / "seed"
 
 # Mail (corrections from readers are sent to staff): the console unless configured.
+# Who runs the site, as the footer and /about/ say it. The coalition this
+# tracker serves by default; a partner running a copy sets its own.
+ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Asia Justice Coalition")
+ORGANISATION_URL = os.environ.get("ORGANISATION_URL", "")
+# Empty: readers are sent to the corrections form, which reaches staff.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cah-tracker@localhost")
 

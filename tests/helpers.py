@@ -294,8 +294,14 @@ def redis_for_tests(database):
 # --- Languages ------------------------------------------------------------------------
 
 # What a reader may see in English on a page in any language: the site's name,
-# and the names of data formats and standards.
-SAME_IN_EVERY_LANGUAGE = {"CAH Tracker", "API", "UN Treaty Collection", "Frictionless Data Package"}
+# the name of who runs it, and the names of data formats and standards.
+SAME_IN_EVERY_LANGUAGE = {
+    "CAH Tracker",
+    settings.ORGANISATION_NAME,
+    "API",
+    "UN Treaty Collection",
+    "Frictionless Data Package",
+}
 ELEMENTS_WITHOUT_END = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 READ_ALOUD_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
 

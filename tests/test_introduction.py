@@ -32,3 +32,13 @@ def test_each_page_describes_itself_for_search_results(client, db):
     profile = client.get("/states/PHL/").content.decode()
     assert '<meta name="description" content="Where each Asian state stands on the Rome Statute' in overview
     assert '<meta name="description" content="Where Philippines stands on the Rome Statute' in profile
+
+
+def test_every_page_says_who_runs_the_site_and_how_to_reach_them(client, db, settings):
+    footer = client.get("/states/").content.decode()
+    assert "CAH Tracker is run by the Asia Justice Coalition" in footer
+    assert 'href="/corrections/new/">Contact us through the corrections form' in footer
+    settings.ORGANISATION_NAME, settings.CONTACT_EMAIL = "Example Coalition", "desk@example.org"
+    about = client.get("/about/", {"v": "after-the-settings-changed"}).content.decode()
+    assert "CAH Tracker is run by the Example Coalition" in about and 'href="mailto:desk@example.org"' in about
+    assert 'id="who"' in about
