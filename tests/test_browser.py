@@ -219,6 +219,16 @@ def test_a_feed_opened_in_the_browser_reads_as_a_page_that_says_how_to_follow_it
     assert not re.search(r"\s(style|on[a-z]+)=", stylesheet)
 
 
+def test_on_a_phone_the_states_parties_chart_opens_on_its_latest_years_and_says_to_scroll(visit):
+    visitor = visit(width=390)
+    page = visitor.open("/?as_of=2026-11-29")
+    frame = page.locator(".chart-scroll.latest-first").bounding_box()
+    latest = page.locator(".chart-scroll.latest-first text.tick").last.bounding_box()
+    assert frame["x"] <= latest["x"] and latest["x"] + latest["width"] <= frame["x"] + frame["width"] + 1
+    assert page.get_by_text("scroll sideways for the earlier ones").is_visible()
+    visitor.assert_clean()
+
+
 # The gaps between the main heading's box and its text, on the left and the right.
 HEADING_TEXT_MARGINS = """() => {
     const heading = document.querySelector("main h1"), words = document.createRange();
