@@ -173,6 +173,23 @@ def data_changed():
         transaction.on_commit(shared_version.announce_change)
 
 
+@functools.cache
+def release():
+    """Which release of the code draws the pages: a digest of the templates,
+    the translation catalogues and the app's code, read once per process. A
+    deploy changes pages without changing the data, so without it a browser's
+    ETag from before the deploy would still match, and it would keep the old
+    page (old wording, a fix it never sees) until the data next changed."""
+    digest = hashlib.sha256()
+    base = settings.BASE_DIR
+    for folder, pattern in (("templates", "**/*"), ("locale", "**/*.mo"), ("states", "**/*.py"), ("static", "**/*")):
+        for path in sorted((base / folder).glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def page_identity(request, version):
     """The page's ETag and cache key: the data version, the day (pages default
     to today) and the address as the page reads it (``canonical``); the key
@@ -181,7 +198,11 @@ def page_identity(request, version):
     today = timezone.localdate().isoformat()
     compressed = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "plain"
     page = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f'"{version}-{today}-{page}-{compressed}"', f"page:{version}:{today}:{compressed}:{page}"
+    drawn_by = release()
+    return (
+        f'"{version}-{drawn_by}-{today}-{page}-{compressed}"',
+        f"page:{version}:{drawn_by}:{today}:{compressed}:{page}",
+    )
 
 
 def canonical(request, reads):

@@ -20,7 +20,8 @@ def test_an_anonymous_visitor_gets_a_public_cacheable_page_with_an_etag(client, 
     response = client.get(PAGE)
     assert "public" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
     assert "must-revalidate" in response["Cache-Control"]
-    assert re.fullmatch(r'"[\w.]+-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}-plain"', response["ETag"])
+    # The data's version, the code's release, the day, the address, the encoding.
+    assert re.fullmatch(r'"[\w.]+-[0-9a-f]{8}-\d{4}-\d{2}-\d{2}-[0-9a-f]{32}-plain"', response["ETag"])
 
 
 def test_a_repeat_visit_with_the_etag_gets_a_304(client, db):
@@ -158,6 +159,28 @@ def test_a_restore_moves_the_version_even_when_the_changes_look_the_same(db):
     DataEpoch.begin_anew()
     assert database_version() != before
     assert database_version().split(".")[1:] == before.split(".")[1:]
+
+
+def test_a_deploy_that_changes_the_pages_but_not_the_data_matches_no_etag_from_before(client, db, monkeypatch):
+    before = client.get(PAGE)
+    monkeypatch.setattr(page_cache, "release", lambda: "a-new-release")  # new templates, wording or code
+    after = client.get(PAGE, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    again = client.get(PAGE, headers={"if-none-match": after["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_release_is_read_from_the_code_the_pages_are_drawn_with(settings, tmp_path):
+    for folder in ("templates", "locale", "states", "static"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "templates" / "page.html").write_text("Old wording")
+    settings.BASE_DIR = tmp_path
+    page_cache.release.cache_clear()
+    first = page_cache.release()
+    (tmp_path / "templates" / "page.html").write_text("New wording")
+    page_cache.release.cache_clear()
+    assert page_cache.release() != first
+    page_cache.release.cache_clear()  # the next test reads the real one
 
 
 def test_while_redis_is_down_pages_are_still_cached_under_the_databases_version(
