@@ -18,14 +18,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from states.choices import (
     ConventionPosition,
+    DatePrecision,
     EntryIntoForceRule,
     PeriodUnit,
     Publication,
+    SubmissionStatus,
     TreatyActionType,
     Verification,
     WhoseWords,
 )
-from states.models import PositionStatement, PublishedChange, State, Treaty, TreatyAction
+from states.models import PositionStatement, PublishedChange, State, Treaty, TreatyAction, WrittenSubmission
 from states.resources import PositionStatementResource
 from states.state_names import translated_name
 from states.views import CHANGES_PER_PAGE
@@ -111,6 +113,19 @@ def published_action(state, treaty, action_type, on, source, **extra):
         treaty=treaty,
         action_type=TreatyActionType(action_type),
         date=day(on),
+        source=source,
+        **extra,
+    )
+
+
+def comments_made(state, on, source, precision=DatePrecision.DAY, **extra):
+    """A state's written comments, made on ``on`` as far as ``precision`` gives it (unsaved)."""
+    return WrittenSubmission(
+        publication=Publication.PUBLISHED,
+        state=state,
+        status=SubmissionStatus.MADE,
+        submitted_on=day(on),
+        submitted_on_precision=precision,
         source=source,
         **extra,
     )

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from states.choices import DatePrecision, Publication, SubmissionStatus
-from states.models import PositionStatement, WrittenSubmission
-from tests.helpers import day, published_statement, statement_fields
+from states.choices import DatePrecision
+from states.models import PositionStatement
+from tests.helpers import comments_made, published_statement, statement_fields
 
 
 def test_a_quote_in_arabic_is_marked_as_arabic_written_right_to_left(client, make_state, source):
@@ -38,15 +38,7 @@ def test_a_quote_language_that_is_not_a_code_is_refused_by_the_form_and_the_data
 
 def test_comments_dated_only_to_the_year_show_the_year_and_no_made_up_day(client, make_state, source):
     state = make_state()
-    WrittenSubmission.objects.create(
-        publication=Publication.PUBLISHED,
-        state=state,
-        status=SubmissionStatus.MADE,
-        submitted_on=day("2023-01-01"),
-        submitted_on_precision=DatePrecision.YEAR,
-        document_symbol="A/78/717",
-        source=source,
-    )
+    comments_made(state, "2023-01-01", source, DatePrecision.YEAR, document_symbol="A/78/717").save()
     page = client.get(f"/states/{state.iso3}/", {"as_of": "2026-11-29"}).content.decode()
     entry = page[page.index('id="written-submission"') :][:600]
     assert "Made a submission" in entry and "<br>2023" in entry

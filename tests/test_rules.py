@@ -16,7 +16,7 @@ from states.choices import (
 )
 from states.models import State, WrittenSubmission
 from states.rules import Figures, Standing
-from tests.helpers import day, published_action, published_statement
+from tests.helpers import comments_made, day, published_action, published_statement
 
 
 @pytest.fixture
@@ -120,36 +120,16 @@ def test_a_recorded_submission_counts_from_its_date(testland, source):
     ],
 )
 def test_comments_known_only_to_the_year_count_as_made_once_that_year_is_over(testland, source, as_of, status):
-    WrittenSubmission.objects.create(
-        publication=Publication.PUBLISHED,
-        state=testland,
-        status=SubmissionStatus.MADE,
-        submitted_on=day("2023-01-01"),
-        submitted_on_precision=DatePrecision.YEAR,
-        source=source,
-    )
+    comments_made(testland, "2023-01-01", source, DatePrecision.YEAR).save()
     assert figures_of([testland], as_of).submission_counts[status] == 1
 
 
 def test_a_date_known_only_to_the_year_is_entered_as_1_january(testland, source):
-    mid_year = WrittenSubmission(
-        state=testland,
-        status=SubmissionStatus.MADE,
-        submitted_on=day("2023-12-01"),
-        submitted_on_precision=DatePrecision.YEAR,
-        source=source,
-    )
+    mid_year = comments_made(testland, "2023-12-01", source, DatePrecision.YEAR)
     with pytest.raises(ValidationError, match="to the year: as 1 January"):
         mid_year.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
-        WrittenSubmission.objects.create(
-            publication=Publication.PUBLISHED,
-            state=testland,
-            status=SubmissionStatus.MADE,
-            submitted_on=day("2023-12-01"),
-            submitted_on_precision=DatePrecision.YEAR,
-            source=source,
-        )
+        mid_year.save()
 
 
 def test_figures_count_only_the_states_of_their_counting_rule(make_state, rome_statute, source):
