@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint serve bench backup messages
+.PHONY: run test lint serve bench backup messages vnu
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ bench: $(VENV)/installed.stamp .secret-key
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BENCH_ENV) $(BIN)/python manage.py load_seed
 	$(BENCH_ENV) $(BIN)/python manage.py bench
+
+# The Nu HTML checker (the W3C validator, MIT), pinned, from npm's vnu-jar into
+# .venv/vnu/; tests/test_html_validity.py runs it with Java on every public page.
+VNU_VERSION := 26.9.27
+$(VENV)/vnu/vnu.jar:
+	mkdir -p $(VENV)/vnu
+	cd $(VENV)/vnu && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar xzf vnu-jar-$(VNU_VERSION).tgz
+	mv $(VENV)/vnu/package/build/dist/vnu.jar $@ && rm -rf $(VENV)/vnu/package $(VENV)/vnu/*.tgz
+vnu: $(VENV)/vnu/vnu.jar
 
 # A backup of the whole database, history included, in backups/ (see the README).
 backup: $(VENV)/installed.stamp
