@@ -32,7 +32,7 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from states.changelog import record_published_additions, record_published_changes
-from states.choices import Publication
+from states.choices import Publication, WhoseWords
 from states.facts import DRAFT_PENDING, ReviewedFact, is_a_number
 from states.forms import changed_meanwhile
 from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
@@ -588,6 +588,21 @@ class TreatyActionResource(StateFactResource):
 class PositionStatementResource(StateFactResource):
     class Meta(FactResource.Meta):
         model = PositionStatement
+
+    def before_import_row(self, row, **kwargs):
+        # Whose words a position rests on is read from its source, never
+        # assumed: as the admin's form asks, so does every row of a sheet.
+        if not str(row.get("whose_words") or "").strip():
+            raise ValidationError(
+                {
+                    "whose_words": _(
+                        "Say whose words the position rests on: %(choices)s (a column whose_words; an export "
+                        "has it)."
+                    )
+                    % {"choices": ", ".join(WhoseWords.values)}
+                }
+            )
+        super().before_import_row(row, **kwargs)
 
 
 class WrittenSubmissionResource(StateFactResource):

@@ -276,6 +276,8 @@ def import_rows(user, *rows):
     )
     for row in rows:
         dataset.append(row)
+    if rows:
+        dataset.append_col([WhoseWords.OWN_WORDS] * len(dataset), header="whose_words")
     return PositionStatementResource().import_data(
         dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True, user=user
     )

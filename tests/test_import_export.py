@@ -44,9 +44,9 @@ def test_an_import_by_an_editor_creates_drafts(editor, source):
 
 def test_the_admin_import_preview_names_the_bad_row_and_field(as_user, publisher, source):
     csv_file = io.BytesIO(
-        b"state,date,date_precision,forum,summary,quote,position,source,verification\n"
-        b"SGP,2026-11-20,day,PrepCom,Fine.,,supports," + source.url.encode() + b",primary\n"
-        b"IDN,2026-13-45,day,PrepCom,Bad date.,,supports," + source.url.encode() + b",primary\n"
+        b"state,date,date_precision,forum,summary,quote,position,whose_words,source,verification\n"
+        b"SGP,2026-11-20,day,PrepCom,Fine.,,supports,own_words," + source.url.encode() + b",primary\n"
+        b"IDN,2026-13-45,day,PrepCom,Bad date.,,supports,own_words," + source.url.encode() + b",primary\n"
     )
     csv_file.name = "statements.csv"
     before = PositionStatement.objects.count()
@@ -84,6 +84,7 @@ def test_an_xlsx_import_is_previewed_then_applied(as_user, publisher, singapore,
     dataset.append(
         ["SGP", "2026-11-20", "day", "PrepCom", "From a spreadsheet.", "", "supports", source.url, "primary"]
     )
+    dataset.append_col(["own_words"], header="whose_words")
     workbook = io.BytesIO(dataset.export("xlsx"))
     workbook.name = "statements.xlsx"
     client = as_user(publisher)
@@ -306,8 +307,8 @@ def test_export_offers_csv_chosen_already_and_xlsx(as_user, publisher):
 
 def test_the_import_page_lists_each_problem_at_the_top_by_row_and_column(as_user, publisher):
     upload = io.BytesIO(
-        b"state,date,date_precision,forum,summary,quote,position,source,verification\n"
-        b"Atlantis,2026-11-20,day,PrepCom,x,,maybe,https://nowhere.example.org/page,primary\n"
+        b"state,date,date_precision,forum,summary,quote,position,whose_words,source,verification\n"
+        b"Atlantis,2026-11-20,day,PrepCom,x,,maybe,own_words,https://nowhere.example.org/page,primary\n"
     )
     upload.name = "statements.csv"
     page = (
@@ -349,6 +350,8 @@ def sheet_of(rows):
     )
     for row in rows:
         dataset.append(row)
+    if rows:
+        dataset.append_col(["own_words"] * len(dataset), header="whose_words")
     return dataset.export("csv").encode()
 
 

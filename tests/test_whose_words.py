@@ -6,8 +6,11 @@ import csv
 import io
 import re
 
+import tablib
+
 from states.choices import WhoseWords
 from states.models import PositionStatement
+from states.resources import PositionStatementResource
 from tests.helpers import new_statement_form, published_statement
 
 
@@ -63,3 +66,13 @@ def test_staff_choose_whose_words_for_a_new_statement_and_are_told_when_they_do_
     accepted = client.post("/admin/states/positionstatement/add/", new_statement_form(state, source))
     assert accepted.status_code == 302  # the same form, with whose words chosen
     assert PositionStatement.objects.get(state=state).whose_words == WhoseWords.OWN_WORDS
+
+
+def test_an_imported_statement_must_say_whose_words_it_rests_on(editor, make_state, source):
+    state = make_state()
+    sheet = tablib.Dataset(headers=["state", "date", "forum", "summary", "position", "source", "verification"])
+    sheet.append([state.iso3, "2026-11-20", "PrepCom", "Imported.", "supports", source.url, "primary"])
+    result = PositionStatementResource().import_data(sheet, dry_run=True, user=editor)
+    [row] = result.invalid_rows
+    assert "Say whose words the position rests on" in " ".join(row.error_dict["whose_words"])
+    assert not PositionStatement.objects.filter(state=state).exists()
