@@ -512,6 +512,19 @@ def test_seed_a_release_that_adds_an_empty_column_to_the_files_proposes_nothing(
     assert output.startswith("Seed data: nothing new;") and "Left alone" not in output
 
 
+def test_seed_a_release_whose_new_column_the_records_already_hold_proposes_nothing(staff_reworked_the_seed):
+    # As loaded before statements.csv had "whose_words": the migration filled the records in, the file agrees.
+    for entry in SeedRow.objects.filter(record_kind="positionstatement"):
+        entry.loaded_values.pop("whose_words")
+        entry.save()
+    output = load_seed()
+    assert output.startswith("Seed data: nothing new;") and "Proposed as drafts" not in output
+    assert not PositionStatement.objects.drafts().filter(draft_of__isnull=False).exists()
+    # The ledger learns the new column, so a later change to it in the file is seen.
+    entries = SeedRow.objects.filter(record_kind="positionstatement")
+    assert all("whose_words" in entry.loaded_values for entry in entries)
+
+
 def test_seed_a_correction_in_the_file_arrives_as_a_draft_for_review_never_an_overwrite(
     as_user, publisher, staff_reworked_the_seed, seed_folder
 ):
