@@ -596,8 +596,7 @@ class PositionStatementResource(StateFactResource):
             raise ValidationError(
                 {
                     "whose_words": _(
-                        "Say whose words the position rests on: %(choices)s (a column whose_words; an export "
-                        "has it)."
+                        "Say whose words the position rests on: %(choices)s (a column whose_words; an export has it)."
                     )
                     % {"choices": ", ".join(WhoseWords.values)}
                 }
