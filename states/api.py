@@ -356,7 +356,8 @@ STATE_FILTERS = [
     OpenApiParameter(
         name,
         OpenApiTypes.STR,
-        enum=[str(code) for code, _label in the_filter.extra["choices"]] if "choices" in the_filter.extra else None,
+        # The treaty menu's choices are the treaties in the database: no fixed list for the schema.
+        enum=[str(code) for code, _label in the_filter.extra["choices"]] if the_filter.extra.get("choices") else None,
         description=f"{the_filter.label}" + (": any part of the name, or the ISO code" if name == "q" else "."),
     )
     for name, the_filter in StateFilter.base_filters.items()

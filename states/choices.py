@@ -59,10 +59,6 @@ class WhoseWords(models.TextChoices):
     ASSESSMENT = "assessment", _("an analyst's assessment")
     COALITION_ASSESSMENT = "coalition_assessment", _("the coalition's own assessment")
 
-    @property
-    def is_assessment(self):
-        return self in (WhoseWords.ASSESSMENT, WhoseWords.COALITION_ASSESSMENT)
-
 
 class DatePrecision(models.TextChoices):
     """How much of a date a source gives. A month-only date is stored as the

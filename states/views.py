@@ -174,8 +174,12 @@ def filtered_standings(request, as_of, instruments):
     return state_filter, sort_standings(standings, sort, sort_keys(instruments)), sort
 
 
-def sort_expected(keys):
-    return one_of(sorted(keys) + [f"-{key}" for key in sorted(keys)])
+def refuse_unknown_sort(request, instruments):
+    """A 400 naming the sort keys if ``?sort=`` is none of them (one per other treaty too), else None."""
+    keys = sort_keys(instruments)
+    if is_sort_key(request.GET.get("sort") or "name", keys):
+        return None
+    return refuse_parameter(request, "sort", one_of(sorted(keys) + [f"-{key}" for key in sorted(keys)]))
 
 
 @cached_public_page(reads=STATE_LIST_READS)
@@ -184,8 +188,8 @@ def sort_expected(keys):
 def state_list(request, as_of):
     # Read before the standings, so that each is a treaty the standings hold.
     instruments = instrument_dimensions(Treaty.objects.besides_rome_statute())
-    if not is_sort_key(request.GET.get("sort") or "name", sort_keys(instruments)):
-        return refuse_parameter(request, "sort", sort_expected(sort_keys(instruments)))
+    if refused := refuse_unknown_sort(request, instruments):
+        return refused
     state_filter, standings, sort = filtered_standings(request, as_of, instruments)
     # The status under the treaty chosen in the menu, as a column of its own.
     chosen = instruments.get(state_filter.form.cleaned_data.get("treaty")) if state_filter.is_valid() else None
@@ -272,8 +276,8 @@ def state_list_csv(request, as_of):
     # Every treaty's columns, whichever rows the filters leave. Read before the
     # standings, so that each column's treaty is one the standings hold.
     instruments = instrument_dimensions(Treaty.objects.besides_rome_statute())
-    if not is_sort_key(request.GET.get("sort") or "name", sort_keys(instruments)):
-        return refuse_parameter(request, "sort", sort_expected(sort_keys(instruments)))
+    if refused := refuse_unknown_sort(request, instruments):
+        return refused
     state_filter, standings, _sort = filtered_standings(request, as_of, instruments)
     if not state_filter.is_valid():
         problems = [f"{name}: {' '.join(errors)}" for name, errors in state_filter.errors.items()]
