@@ -13,6 +13,7 @@ same shapes under another viewBox), where more names fit.
 """
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class MapView(models.TextChoices):
 # zoomed view scales it, so it reads the same on screen).
 LABEL_SIZE = 11
 CHARACTER_WIDTH = 0.56  # of the font size, for a typical name
+OVERHANG = 1.4
 
 # (fill colour, texture) for each category of every dimension. Textures:
 # solid, hatch, dots, cross, lines. A category without one claims nothing.
@@ -102,9 +104,12 @@ def legend_entry(value, count=None):
 
 def view_box(states, width, height, view):
     """(x, y, width, height) framing the view's states, with a margin."""
-    if view == MapView.WHOLE_REGION:
-        return 0, 0, width, height
     boxes = [shape["box"] for shape in states if shape["subregion"] in view.subregions]
+    if view == MapView.WHOLE_REGION:
+        # The full width, down to the southernmost tracked state (Tonga): the
+        # shapes' frame goes on to the south of New Zealand, a third of the
+        # map that is only ocean and Australia, neither of them tracked.
+        return 0, 0, width, min(height, max(box[3] for box in boxes) + 24)
     left, top = min(box[0] for box in boxes), min(box[1] for box in boxes)
     right, bottom = max(box[2] for box in boxes), max(box[3] for box in boxes)
     margin = max(right - left, bottom - top) * 0.06
@@ -117,25 +122,30 @@ def view_box(states, width, height, view):
 
 
 # Lettering for wide screens, and a larger one for phones (shown by CSS media
-# queries): on a phone the whole map is a third as wide, so fewer names fit
-# and more states are numbered in the key.
+# queries): on a phone a part of the region is a third as wide as on a wide
+# screen, so fewer names fit and more states are numbered in the key. The
+# whole region is drawn 38rem wide on a phone (scrolled sideways, with a
+# cue): at the phone's own width its sixty states left no room for numbers.
 SCREENS = {"wide": 1.0, "narrow": 2.6}
+WHOLE_REGION_ON_A_PHONE = 1.6
 
 
-def lettering(states, box, screen):
+def lettering(states, box, screen, view):
     """Names where they fit (on the state's largest piece of land, else beside
     it or beside a small island state's circle) without covering another
-    name; numbers (for the key under the map) on the other states in view."""
+    name; numbers (for the key under the map) on the other states in view,
+    moved beside their state, with a line to it, where that is taken."""
     x0, y0, width, height = box
-    size = LABEL_SIZE * SCREENS[screen] * width / 1000
+    enlarge = WHOLE_REGION_ON_A_PHONE if (screen, view) == ("narrow", MapView.WHOLE_REGION) else SCREENS[screen]
+    size = LABEL_SIZE * enlarge * width / 1000
     radius = 7 * width / 1000
     taken, names, key = [], [], []
 
-    def place(x, y, text_width, anchor, owner):
+    def place(x, y, text_width, anchor, owner, half_height=size * 0.65):
         """Take the space for a name if it is in view and free; a name beside
         its state (anchor "start") must also keep off every other state's land."""
         left = x - text_width / 2 if anchor == "middle" else x
-        area = (left, y - size * 0.65, left + text_width, y + size * 0.65)
+        area = (left, y - half_height, left + text_width, y + half_height)
         inside = x0 <= area[0] and area[2] <= x0 + width and y0 <= area[1] and area[3] <= y0 + height
         blocked = any(_overlap(area, other) for other in taken)
         if anchor == "start":
@@ -151,7 +161,8 @@ def lettering(states, box, screen):
         if not (x0 <= label["x"] <= x0 + width and y0 <= label["y"] <= y0 + height):
             continue
         text_width = len(name) * CHARACTER_WIDTH * size
-        fits_on_land = label["width"] >= text_width and label["height"] >= 1.3 * size
+        # A name may overhang its widest band of land a little, as on printed maps.
+        fits_on_land = label["width"] * OVERHANG >= text_width and label["height"] >= 1.3 * size
         if fits_on_land and place(label["x"], label["y"], text_width, "middle", shape):
             names.append({"x": label["x"], "y": label["y"], "text": name, "anchor": "middle"})
             continue
@@ -166,14 +177,58 @@ def lettering(states, box, screen):
     key.sort(key=lambda entry: entry["state"].local_name)
     for number, entry in enumerate(key, start=1):
         entry["number"] = number
+    # Numbers are placed after every name, each on its state if that is free,
+    # else at the nearest free spot with a line back to the state: in West
+    # Asia a dozen small states share a thumb's width of a phone's map.
+    for entry in sorted(key, key=lambda entry: (entry["x"], entry["y"])):
+        text_width = len(str(entry["number"])) * 0.62 * size + size * 0.2
+        spot = next(
+            (
+                (x, y)
+                for x, y in _spots_around(entry["x"], entry["y"], size)
+                if place(x, y, text_width, "middle", None, half_height=size * 0.55)
+            ),
+            None,
+        )
+        if spot is None:  # nowhere free in view: on the state itself, as before
+            spot = (entry["x"], entry["y"])
+        entry["at"] = spot
+        entry["moved"] = spot != (entry["x"], entry["y"])
     return {
         "screen": screen,
         "size": round(size, 2),
         "halo": round(size / 4, 2),
         # Coordinates as text: the template writes them as they are, not as localised numbers.
         "names": [{**name, "x": f"{name['x']:.1f}", "y": f"{name['y']:g}"} for name in names],
-        "key": [{**entry, "x": f"{entry['x']:g}", "y": f"{entry['y']:g}"} for entry in key],
+        "key": [
+            {
+                **entry,
+                "x": f"{entry['at'][0]:.1f}",
+                "y": f"{entry['at'][1]:.1f}",
+                # A line from the state to its number, ending short of the number's halo.
+                "leader": _leader(entry, size) if entry["moved"] else None,
+            }
+            for entry in key
+        ],
     }
+
+
+def _spots_around(x, y, size):
+    """The state's own point, then rings of spots ever farther from it."""
+    yield x, y
+    for ring in range(1, 7):
+        distance = ring * size * 1.05
+        for step in range(8 + 4 * ring):
+            angle = 2 * math.pi * step / (8 + 4 * ring)
+            yield x + distance * math.cos(angle), y + distance * math.sin(angle)
+
+
+def _leader(entry, size):
+    (x, y), (tx, ty) = (entry["x"], entry["y"]), entry["at"]
+    length = math.hypot(tx - x, ty - y)
+    shorten = min(size * 0.5, length) / length
+    end = (tx - (tx - x) * shorten, ty - (ty - y) * shorten)
+    return {"x1": f"{x:.1f}", "y1": f"{y:.1f}", "x2": f"{end[0]:.1f}", "y2": f"{end[1]:.1f}"}
 
 
 def _overlap(a, b):
@@ -226,9 +281,10 @@ def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
         "layer": dimension,
         "view": view,
         "views": MapView,
+        "whole_region": view == MapView.WHOLE_REGION,
         "view_box": " ".join(f"{value:.1f}" for value in box),
         "frame": [round(value, 1) for value in box],
-        "letterings": [lettering(states, box, screen) for screen in SCREENS],
+        "letterings": [lettering(states, box, screen, view) for screen in SCREENS],
         # Markers (small island states) keep their size on screen whatever the zoom.
         "marker_radius": round(7 * box[2] / 1000, 2),
         "pattern_scale": round(box[2] / 1000, 3),

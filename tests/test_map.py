@@ -85,8 +85,8 @@ def test_phones_get_fewer_names_in_larger_letters(client, db):
 def test_a_view_zooms_into_its_part_of_the_region_where_more_names_fit(client, db, view):
     whole = overview(client)
     zoomed = overview(client, view=view.value)
-    whole_box = re.search(r'<svg id="map" viewBox="([^"]+)"', whole).group(1).split()
-    zoomed_box = re.search(r'<svg id="map" viewBox="([^"]+)"', zoomed).group(1).split()
+    whole_box = re.search(r'<svg id="map"[^>]* viewBox="([^"]+)"', whole).group(1).split()
+    zoomed_box = re.search(r'<svg id="map"[^>]* viewBox="([^"]+)"', zoomed).group(1).split()
     assert float(zoomed_box[2]) < float(whole_box[2])
     assert f'aria-current="true">{view.label}</a>' in zoomed
 
@@ -106,3 +106,87 @@ def test_map_links_keep_the_date_layer_and_view(client, db):
     page = overview(client, map="position", view="pacific")
     assert 'href="?as_of=2026-11-29&amp;map=submission&amp;view=pacific#map"' in page
     assert 'href="?as_of=2026-11-29&amp;map=position&amp;view=west_asia#map"' in page
+
+
+def test_the_whole_region_ends_below_the_southernmost_tracked_state_not_below_new_zealand(client, db):
+    # Australia and New Zealand stay in the shapes for orientation, but the
+    # third of the frame south of Tonga was only ocean and two untracked states.
+    shapes = json.loads(MAP_FILE.read_text())
+    view_box = re.search(r'<svg id="map"[^>]* viewBox="([^"]+)"', overview(client)).group(1)
+    box = [float(value) for value in view_box.split()]
+    southernmost = max(shape["box"][3] for shape in shapes["states"].values())
+    assert southernmost < box[1] + box[3] <= southernmost + 30 < shapes["height"] * 0.8
+
+
+def _rings(d):
+    return [
+        [tuple(float(value) for value in point.split(",")) for point in ring.split("L")]
+        for ring in re.findall(r"M([^MZ]+)Z", d)
+    ]
+
+
+def _inside(point, ring):
+    x, y = point
+    crossings = 0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 <= y < y2 or y2 <= y < y1) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            crossings += 1
+    return crossings % 2 == 1
+
+
+def test_each_states_name_is_placed_on_its_own_land_not_on_a_neighbour():
+    # Pakistan's name sat on Afghanistan when it was placed in the middle of its box.
+    shapes = json.loads(MAP_FILE.read_text())["states"]
+    for iso3, shape in shapes.items():
+        if shape["marker"]:
+            continue  # a small island state is named beside its circle
+        label = (shape["label"]["x"], shape["label"]["y"])
+        assert any(_inside(label, ring) for ring in _rings(shape["d"])), iso3
+        neighbours = [other for code, other in shapes.items() if code != iso3 and not other["marker"]]
+        assert not any(_inside(label, ring) for other in neighbours for ring in _rings(other["d"])), iso3
+
+
+def _areas(page, screen):
+    """The space each name and number takes on the map, as the lettering measures it."""
+    group = re.search(rf'<g class="lettering lettering-{screen}"[^>]*font-size="([^"]+)"[^>]*>(.*?)</g>', page, re.S)
+    size, body = float(group.group(1)), group.group(2)
+    areas = []
+    for css, x, y, text in re.findall(r'<text(?: class="([a-z]+)")? x="([^"]+)" y="([^"]+)">([^<]+)</text>', body):
+        x, y = float(x), float(y)
+        if css == "number":
+            width = len(text) * 0.62 * size + size * 0.2
+            areas.append((text, (x - width / 2, y - size * 0.5, x + width / 2, y + size * 0.5)))
+        else:
+            width = len(text) * 0.56 * size
+            left = x if css == "beside" else x - width / 2
+            areas.append((text, (left, y - size * 0.6, left + width, y + size * 0.6)))
+    return areas
+
+
+@pytest.mark.parametrize("screen", ["wide", "narrow"])
+@pytest.mark.parametrize("view", list(MapView))
+def test_no_name_or_number_on_the_map_covers_another(client, db, view, screen):
+    areas = _areas(overview(client, view=view.value), screen)
+    assert areas
+    for index, (text, area) in enumerate(areas):
+        for other_text, other in areas[index + 1 :]:
+            covers = area[0] < other[2] and other[0] < area[2] and area[1] < other[3] and other[1] < area[3]
+            assert not covers, f"{text} covers {other_text}"
+
+
+def test_a_number_moved_off_a_crowded_state_has_a_line_back_to_it(client, db):
+    page = overview(client, view="west_asia")
+    group = re.search(r'<g class="lettering lettering-narrow"[^>]*>(.*?)</g>', page, re.S).group(1)
+    leaders = re.findall(r'<line class="leader" x1="([^"]+)" y1="([^"]+)"', group)
+    assert leaders  # Lebanon, the State of Palestine, Israel and Jordan share a thumb's width
+    shapes = json.loads(MAP_FILE.read_text())["states"]
+    starts = {(float(x), float(y)) for x, y in leaders}
+    points = {tuple(shape["marker"] or (shape["label"]["x"], shape["label"]["y"])) for shape in shapes.values()}
+    assert starts <= points
+
+
+def test_on_a_phone_the_whole_region_is_drawn_wider_than_the_screen_and_says_so(client, db):
+    page = overview(client)
+    assert '<svg id="map" class="whole-region"' in page
+    assert "Scroll sideways to see the whole region" in page
+    assert "Scroll sideways to see the whole region" not in overview(client, view="pacific")

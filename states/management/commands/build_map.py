@@ -153,18 +153,11 @@ class Command(BaseCommand):
             marker = None
             if max(_span(extent(ring)) for ring in projected) < MARKER_BELOW:
                 marker = [round((left + right) / 2, 1), round((top + bottom) / 2, 1)]
-            # Where a name fits: the middle of the state's largest piece of land.
-            l_left, l_top, l_right, l_bottom = extent(largest)
             shapes[iso3] = {
                 "d": path(kept),
                 "marker": marker,
                 "box": [round(v, 1) for v in (left, top, right, bottom)],
-                "label": {
-                    "x": round((l_left + l_right) / 2, 1),
-                    "y": round((l_top + l_bottom) / 2, 1),
-                    "width": round(l_right - l_left, 1),
-                    "height": round(l_bottom - l_top, 1),
-                },
+                "label": {key: round(value, 1) for key, value in label_place(largest).items()},
             }
 
         # Every other country inside the frame, drawn faintly for orientation only.
@@ -208,6 +201,45 @@ def shape_of(iso3, candidates):
             f"{iso3}: {len(candidates)} shapes share its id in {SOURCE.name}, none named as pycountry names it"
         )
     return named[0]
+
+
+def label_place(ring):
+    """Where a name fits on a piece of land: the middle of its widest band of
+    land (a run across the shape that is as wide a little above and below).
+    The middle of the shape's box is not enough: Pakistan's box is mostly
+    Afghanistan and the sea, and a name there sat on its neighbour."""
+    left, top, right, bottom = extent(ring)
+    half_band = min(4.0, (bottom - top) / 4)  # about half a name's height on the wide map
+    best = None
+    for step in range(1, 24):
+        y = top + (bottom - top) * step / 24
+        for start, end in runs_across(ring, y):
+            middle = (start + end) / 2
+            above = _run_through(ring, y - half_band, middle)
+            below = _run_through(ring, y + half_band, middle)
+            width = min(end - start, above, below)
+            if best is None or width > best[0]:
+                best = (width, middle, y)
+    if best is None or best[0] <= 0:
+        return {"x": (left + right) / 2, "y": (top + bottom) / 2, "width": 0, "height": 0}
+    width, x, y = best
+    column = [(start, end) for start, end in runs_across([(py, px) for px, py in ring], x) if start <= y <= end]
+    height = max((end - start for start, end in column), default=0)
+    return {"x": x, "y": y, "width": width, "height": height}
+
+
+def runs_across(ring, y):
+    """The stretches of a horizontal line at ``y`` that lie inside the ring (even-odd rule)."""
+    crossings = []
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 <= y < y2) or (y2 <= y < y1):
+            crossings.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1))
+    crossings.sort()
+    return list(zip(crossings[::2], crossings[1::2], strict=False))
+
+
+def _run_through(ring, y, x):
+    return next((end - start for start, end in runs_across(ring, y) if start <= x <= end), 0)
 
 
 def _span(box):
