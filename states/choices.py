@@ -29,7 +29,7 @@ def choices_constraint(field, choices, name):
 class Verification(models.TextChoices):
     PRIMARY = "primary", _("Verified against the primary record")
     SECONDARY = "secondary", _("Secondary source only")
-    UNVERIFIED = "unverified", _("Unverified")
+    UNVERIFIED = "unverified", _("Not yet checked against its source")
 
 
 class Evidence(models.TextChoices):
