@@ -5,16 +5,18 @@ reason staff gave, never who made the change."""
 
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed, add_domain
-from django.shortcuts import get_object_or_404
-from django.templatetags.static import static
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
-from django.utils.xmlutils import SimplerXMLGenerator
 
 from states.models import PublishedChange, State
 
 ITEMS_PER_FEED = 50
+# What a feed's address answers with, the feed first: a reader that sends no
+# Accept header, or */*, gets the feed.
+FEED_OFFERS = ("application/atom+xml", "application/rss+xml", "text/html")
 
 
 def newest_first(changes):
@@ -31,23 +33,8 @@ class QuietSince:
         return super().latest_post_date()
 
 
-class AtomForPeople(QuietSince, Atom1Feed):
-    """Atom, with a stylesheet that a browser applies to show the feed as a
-    page saying what it is and how to follow it (static/feeds/atom.xsl);
-    feed readers ignore it."""
-
-    # Browsers apply a stylesheet to a document served as XML, and show
-    # application/atom+xml as text; feed readers read the feed by its content.
-    content_type = "application/xml; charset=utf-8"
-
-    def write(self, outfile, encoding):
-        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
-        handler.startDocument()
-        handler.processingInstruction("xml-stylesheet", f'type="text/xsl" href="{static("feeds/atom.xsl")}"')
-        handler.startElement("feed", self.root_attributes())
-        self.add_root_elements(handler)
-        self.write_items(handler)
-        handler.endElement("feed")
+class AtomWithItsDate(QuietSince, Atom1Feed):
+    pass
 
 
 class RssWithItsDate(QuietSince, Rss201rev2Feed):
@@ -55,7 +42,26 @@ class RssWithItsDate(QuietSince, Rss201rev2Feed):
 
 
 class PublishedChanges(Feed):
-    feed_type = AtomForPeople
+    """A feed at one address for two readers: a feed reader gets the feed, a
+    browser (which asks for HTML first) a page in the site's language saying
+    what a feed is and how to follow it, with the same entries. Browsers show
+    a feed as raw XML, and Chromium is removing the XSLT that used to dress it."""
+
+    feed_type = AtomWithItsDate
+    template_name = "feed.html"
+
+    def __call__(self, request, *args, **kwargs):
+        if request.get_preferred_type(FEED_OFFERS) == "text/html":
+            response = self.page(request, *args, **kwargs)
+        else:
+            response = super().__call__(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    def page(self, request, *args, **kwargs):
+        feed = self.get_feed(self.get_object(request, *args, **kwargs), request)
+        context = {"feed": feed.feed, "entries": feed.items, "address": request.build_absolute_uri(request.path)}
+        return render(request, self.template_name, context)
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)

@@ -190,13 +190,16 @@ def release():
     return digest.hexdigest()[:8]
 
 
-def page_identity(request, version):
+def page_identity(request, version, offers=()):
     """The page's ETag and cache key: the data version, the day (pages default
     to today) and the address as the page reads it (``canonical``); the key
-    and the ETag also tell a compressed copy from a plain one, as they are
-    different bytes."""
+    and the ETag also tell a compressed copy from a plain one, and, for an
+    address that ``offers`` several media types (a feed, or its page for a
+    browser), one type from another, as they are different bytes."""
     today = timezone.localdate().isoformat()
     compressed = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "plain"
+    if offers:
+        compressed += f"-{request.get_preferred_type(offers) or offers[0]}"
     page = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     drawn_by = release()
     return (
@@ -229,14 +232,14 @@ def canonical(request, reads):
     return True
 
 
-def stored_page(request, version):
+def stored_page(request, version, offers=()):
     """The stored page for this request at ``version`` (a 304 if the visitor
     has it already), or None."""
-    etag, key = page_identity(request, version)
+    etag, key = page_identity(request, version, offers)
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         not_modified = get_conditional_response(request, etag=etag)
         if not_modified is not None:
-            return mark_public(not_modified, etag)
+            return mark_public(not_modified, etag, offers)
     stored = caches["pages"].get(key)
     if stored is None:
         return None
@@ -258,12 +261,13 @@ def compressed(request, response):
     return GZipMiddleware(lambda request: response).process_response(request, response)
 
 
-def cached_public_page(view=None, *, reads=()):
+def cached_public_page(view=None, *, reads=(), offers=()):
     """Serve ``view`` from the cache for anonymous visitors while the data is
     unchanged. ``reads`` names the query parameters the page reads; any other
-    is dropped before the page is rendered or looked up."""
+    is dropped before the page is rendered or looked up. ``offers`` names the
+    media types an address answers with by the Accept header, if several."""
     if view is None:
-        return functools.partial(cached_public_page, reads=tuple(reads))
+        return functools.partial(cached_public_page, reads=tuple(reads), offers=tuple(offers))
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -276,7 +280,7 @@ def cached_public_page(view=None, *, reads=()):
         if not canonical(request, reads):
             return view(request, *args, **kwargs)
         version = getattr(request, "data_version", None) or data_version()
-        stored = stored_page(request, version)
+        stored = stored_page(request, version, offers)
         if stored is not None:
             return stored
         response = view(request, *args, **kwargs)
@@ -285,12 +289,12 @@ def cached_public_page(view=None, *, reads=()):
         # Compressed once, then stored: a public page holds no secret for BREACH to
         # guess at, and staff pages (above) are never compressed.
         response = compressed(request, response)
-        etag, key = page_identity(request, version)
-        mark_public(response, etag)
+        etag, key = page_identity(request, version, offers)
+        mark_public(response, etag, offers)
         if response.status_code == 200 and not response.streaming:
             store(key, response)
             if len(stored_paths) < MAX_STORED_PATHS:
-                stored_paths[request.path] = reads
+                stored_paths[request.path] = (reads, offers)
         return response
 
     return wrapper
@@ -311,23 +315,23 @@ class CachedPublicPageMiddleware:
             and request.method in ("GET", "HEAD")
             and request.path in stored_paths
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and canonical(request, stored_paths[request.path])
+            and canonical(request, stored_paths[request.path][0])
         ):
             try:
                 request.data_version = data_version()
             except DatabaseError:  # the page's own handling answers
                 return self.get_response(request)
-            stored = stored_page(request, request.data_version)
+            stored = stored_page(request, request.data_version, stored_paths[request.path][1])
             if stored is not None:
                 return stored
         return self.get_response(request)
 
 
-def mark_public(response, etag):
+def mark_public(response, etag, offers=()):
     if response.status_code in (200, 304):
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE, must_revalidate=True)
-        patch_vary_headers(response, ["Accept-Encoding"])
+        patch_vary_headers(response, ["Accept-Encoding"] + ["Accept"] * bool(offers))
     return response
 
 

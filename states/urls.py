@@ -5,6 +5,9 @@ from states.page_cache import cached_public_page
 
 app_name = "states"
 
+# A feed's address answers a feed reader with the feed and a browser with a page.
+feed = cached_public_page(offers=feeds.FEED_OFFERS)
+
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("states/", views.state_list, name="list"),
@@ -18,12 +21,10 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("data/", views.dataset, name="data"),
     path("data/cah-tracker.zip", views.dataset_download, name="data_download"),
-    path("changes/feed/", cached_public_page(feeds.PublishedChanges()), name="changes_feed"),
-    path("changes/feed/rss/", cached_public_page(feeds.PublishedChangesRss()), name="changes_feed_rss"),
-    re_path(r"^states/(?P<iso3>[A-Za-z]{3})/feed/$", cached_public_page(feeds.StateChanges()), name="state_feed"),
-    re_path(
-        r"^states/(?P<iso3>[A-Za-z]{3})/feed/rss/$", cached_public_page(feeds.StateChangesRss()), name="state_feed_rss"
-    ),
+    path("changes/feed/", feed(feeds.PublishedChanges()), name="changes_feed"),
+    path("changes/feed/rss/", feed(feeds.PublishedChangesRss()), name="changes_feed_rss"),
+    re_path(r"^states/(?P<iso3>[A-Za-z]{3})/feed/$", feed(feeds.StateChanges()), name="state_feed"),
+    re_path(r"^states/(?P<iso3>[A-Za-z]{3})/feed/rss/$", feed(feeds.StateChangesRss()), name="state_feed_rss"),
     path("corrections/new/", views.report_correction, name="report_correction"),
     # For partner sites to frame (only these pages may be framed) or show as an image.
     path("embed/figure/<slug:name>/", views.embed_figure, name="embed_figure"),

@@ -1,12 +1,11 @@
 """Feeds of the public list of changes, all of them and one state's, read
 with feedparser as a feed reader would."""
 
+import html
 import re
-from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from django.conf import settings
 
 from states.models import PositionStatement, PublishedChange, State
 from tests.helpers import statement_form
@@ -93,12 +92,43 @@ def test_entry_titles_do_not_repeat_their_kind(client, db):
     assert any(entry.title.startswith("Initial data: ") for entry in feed.entries)
 
 
-def test_a_browser_is_given_a_stylesheet_that_shows_the_feed_as_a_page(client, db):
-    response = client.get("/changes/feed/")
-    assert b'<?xml-stylesheet type="text/xsl" href="/static/feeds/atom.xsl"?>' in response.content
-    stylesheet = (settings.BASE_DIR / "static" / "feeds" / "atom.xsl").read_text(encoding="utf-8")
-    ElementTree.fromstring(stylesheet)  # well-formed
-    assert "How to follow these changes" in stylesheet
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+FEED_READER = "application/atom+xml,application/rss+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7"
+
+
+@pytest.mark.parametrize("url", ["/changes/feed/", "/changes/feed/rss/", "/states/PHL/feed/"])
+def test_a_browser_opening_a_feed_gets_a_page_saying_how_to_follow_it_with_the_same_entries(client, db, url):
+    _response, feed = read(client, url)
+    page = client.get(url, headers={"accept": BROWSER})
+    assert page["Content-Type"].startswith("text/html") and "Accept" in page["Vary"]
+    text = page.content.decode()
+    assert '<h2 id="follow-title">How to follow these changes</h2>' in text
+    assert f'value="http://testserver{url}" readonly' in text  # the address to copy into a reader
+    titles = [html.unescape(title) for title in re.findall(r'<a href="[^"]+" dir="auto">([^<]+)</a>', text)]
+    assert titles == [entry.title for entry in feed.entries]
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", FEED_READER, "application/rss+xml"])
+def test_a_feed_reader_gets_the_feed_whatever_it_accepts(client, db, accept):
+    response = client.get("/changes/feed/", headers={"accept": accept} if accept else {})
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert "Accept" in response["Vary"]
+    assert not feedparser.parse(response.content).bozo
+
+
+def test_the_page_cache_keeps_a_feed_and_its_page_apart(client, db, settings):
+    settings.PUBLIC_PAGE_CACHE = True
+    for _round in range(2):  # the second round is served from the cache, before any view
+        assert client.get("/changes/feed/", headers={"accept": BROWSER})["Content-Type"].startswith("text/html")
+        feed = client.get("/changes/feed/", headers={"accept": FEED_READER})
+        assert feed["Content-Type"].startswith("application/atom+xml")
+    assert feed["ETag"] != client.get("/changes/feed/", headers={"accept": BROWSER})["ETag"]
+
+
+def test_a_feeds_page_speaks_the_readers_language(client, db):
+    page = client.get("/id/changes/feed/", headers={"accept": BROWSER}).content.decode()
+    assert '<html lang="id"' in page
+    assert "How to follow these changes" not in page
 
 
 def test_every_change_says_what_changed_in_words(client, db):

@@ -33,6 +33,8 @@ PAGES = [
     "/ar/",
     "/th/states/PHL/",
     "/id/convention/",
+    "/changes/feed/",  # as a browser asks for it: the page saying how to follow the feed
+    "/ar/states/PHL/feed/",
 ]
 
 
@@ -49,8 +51,8 @@ def checker():
 def test_every_public_page_is_valid_html(client, db, tmp_path, checker):
     files = []
     for number, path in enumerate(PAGES):
-        response = client.get(path)
-        assert response.status_code == 200, path
+        response = client.get(path, headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html"), path
         page = tmp_path / f"page-{number}.html"
         page.write_bytes(response.content)
         files.append((page, path))
