@@ -49,40 +49,34 @@ def cumulative_steps(steps, until):
     }
 
 
-def stacked_bars(rows, categories, label_width=150):
-    """Horizontal stacked bars: ``rows`` is [(label, {category: count})]."""
-    bar_height, gap = 22, 8
+def stacked_bars(rows, categories):
+    """Horizontal stacked bars: ``rows`` is [(label, {category: count})]. Each
+    segment's place and width are percentages of the longest bar, so a bar
+    fills whatever width the screen gives it: a phone shows every bar whole,
+    its label above it, in letters of the page's own size."""
     longest = max((sum(counts.values()) for _, counts in rows), default=1) or 1
-    scale = (WIDTH - label_width - RIGHT) / longest
     bars = []
-    for index, (label, counts) in enumerate(rows):
-        y, x, segments = TOP + index * (bar_height + gap), label_width, []
+    for label, counts in rows:
+        start, segments = 0, []
         for category in categories:
             count = counts.get(category, 0)
             if count:
                 segments.append(
                     {
-                        "x": round(x, 1),
-                        "width": round(count * scale, 1),
+                        "x": f"{start / longest * 100:.2f}%",
+                        "width": f"{count / longest * 100:.2f}%",
                         "fill": pattern_id(category_style(category)),
                         "label": category.label,
                         "count": count,
                     }
                 )
-                x += count * scale
+                start += count
         bars.append(
             {
                 "label": label,
-                "y": y,
-                "text_y": y + bar_height * 0.7,
                 "segments": segments,
+                "total": sum(counts.values()),
                 "cells": [counts.get(category, 0) for category in categories],
             }
         )
-    return {
-        "width": WIDTH,
-        "height": TOP + len(rows) * (bar_height + gap) + 4,
-        "bar_height": bar_height,
-        "label_x": label_width - 6,
-        "bars": bars,
-    }
+    return {"bar_height": 22, "bars": bars}

@@ -152,7 +152,6 @@ def overview(request, as_of):
             "position_chart": stacked_bars(
                 [(value.label, {value: count}) for value, count in figures.position_counts.items()],
                 ConventionPosition,
-                label_width=290,
             ),
         },
     )

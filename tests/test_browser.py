@@ -570,3 +570,21 @@ def test_a_partner_site_frames_an_embedded_figure_but_not_the_site_itself(browse
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_on_a_phone_every_bar_of_the_bar_charts_is_whole_and_its_label_readable(visit):
+    visitor = visit(width=390)
+    page = visitor.open("/?as_of=2026-11-29")
+    bars = page.locator("figure.bars svg.bar")
+    assert bars.count() >= 2
+    for index in range(bars.count()):
+        bar = bars.nth(index)
+        frame = bar.bounding_box()
+        assert frame["x"] >= 0 and frame["x"] + frame["width"] <= 390
+        for rect in bar.locator("rect").all():
+            box = rect.bounding_box()
+            assert frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+    label_size = page.locator("figure.bars .bar-label").first.evaluate("label => getComputedStyle(label).fontSize")
+    assert float(label_size.removesuffix("px")) >= 14
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    visitor.assert_clean()
