@@ -12,14 +12,17 @@ WIDTH = 640
 LEFT, RIGHT, TOP, BOTTOM = 40, 16, 12, 28
 
 
-def cumulative_steps(steps, until):
-    """A step line of States Parties over time, from ``steps`` [(date, count)]."""
+def cumulative_steps(steps, until, width=WIDTH, year_ticks=7):
+    """A step line of States Parties over time, from ``steps`` [(date, count)],
+    ``width`` units wide with about ``year_ticks`` years marked. Pages draw it
+    twice: 640 wide for a wide screen, 360 wide (fewer years) for a phone,
+    where the wide one would shrink its letters to 7 px."""
     start = datetime.date(steps[0][0].year, 1, 1)
     end = max(until, start + datetime.timedelta(days=1))
     top_count = max(max(count for _, count in steps), 1)
     ceiling = top_count + (5 - top_count % 5 if top_count % 5 else 0)
     height = 220
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, height - TOP - BOTTOM
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
 
     def x(day):
         return round(LEFT + (day - start).days / (end - start).days * plot_w, 1)
@@ -34,16 +37,16 @@ def cumulative_steps(steps, until):
         points.append((x(day), y(count)))
         previous = count
     points.append((x(end), y(previous)))
-    years = range(start.year, end.year + 1, max(1, (end.year - start.year) // 7 or 1))
+    years = range(start.year, end.year + 1, max(1, (end.year - start.year) // year_ticks or 1))
     return {
-        "width": WIDTH,
+        "width": width,
         "height": height,
         "points": " ".join(f"{px},{py}" for px, py in points),
         "x_ticks": [{"x": x(datetime.date(year, 1, 1)), "label": year} for year in years],
         "y_ticks": [{"y": y(value), "label": value} for value in range(0, ceiling + 1, 5)],
         "baseline": y(0),
         "left": LEFT,
-        "right": WIDTH - RIGHT,
+        "right": width - RIGHT,
         "steps": steps,
         "latest": previous,
     }

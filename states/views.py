@@ -116,18 +116,23 @@ def overview(request, as_of):
     def map_link(**changes):
         return "?" + urlencode({**kept, **changes}) + "#map"
 
+    parties_over_time = figures.states_parties_over_time()
     return render(
         request,
         "overview.html",
         {
             "as_of": as_of,
+            "parties_over_time": parties_over_time,
             "rule": figures.rule,
             "figures": figures,
             "map": asia_pacific_map(standings, layer, figures, view),
             "map_keep": {name: value for name, value in kept.items() if name != "as_of"},
             "layer_links": [(code, dimension.label, map_link(map=code)) for code, dimension in layers.items()],
             "view_links": [(value, label, map_link(view=value)) for value, label in MapView.choices],
-            "parties_chart": cumulative_steps(figures.states_parties_over_time(), as_of),
+            "parties_charts": [
+                ("wide", cumulative_steps(parties_over_time, as_of)),
+                ("narrow", cumulative_steps(parties_over_time, as_of, width=360, year_ticks=4)),
+            ],
             "subregion_chart": stacked_bars(
                 [(subregion.label, counts) for subregion, counts in figures.treaty_status_by_subregion.items()],
                 COUNTED_TREATY_STATUSES,
