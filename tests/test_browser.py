@@ -232,6 +232,17 @@ def test_on_a_phone_the_states_parties_chart_fits_the_screen_from_first_year_to_
     visitor.assert_clean()
 
 
+# The gaps between the main heading's box and its text, on the left and the right.
+HEADING_TEXT_MARGINS = """() => {
+    const heading = document.querySelector("main h1"), words = document.createRange();
+    words.selectNodeContents(heading);
+    const box = heading.getBoundingClientRect(), text = words.getBoundingClientRect();
+    return {left: text.left - box.left, right: box.right - text.right};
+}"""
+
+
+@pytest.mark.parametrize("language", ["id", "th", "ar"])
+@pytest.mark.parametrize("width", [360, 1280])
 def test_overview_profile_and_table_read_whole_in_each_language(visit, language, width):
     """Translated throughout, accessible, no sideways scroll; Arabic right to left."""
     visitor = visit(width, bypass_csp=True)
