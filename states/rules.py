@@ -477,6 +477,12 @@ class Standing:
             written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
         )
 
+    def on(self, day):
+        """Where the same state stood on ``day``, from the same records (no query)."""
+        return Standing(
+            self.state, day, self.treaty_record, self.statements, self.written_submission, self.other_records
+        )
+
     @cached_property
     def instruments(self):
         """Where the state stands under each other tracked treaty, in the treaties' order."""
@@ -689,6 +695,33 @@ class Figures:
         for standing in self.standings:
             by_position[standing.position].append(standing.state)
         return by_position
+
+    def on(self, day):
+        """The same states' figures on ``day`` (no later than theirs), by the same rule, from the same records."""
+        return Figures([standing.on(day) for standing in self.standings], self.rule)
+
+    def positions_over_time(self):
+        """How many of these states held each position on a convention, as
+        (day, counts): on 31 December of each year from that of the first
+        assessed statement to the last year before the standings' date, then
+        on that date. Each is counted as the pages count it on that day."""
+        if not self.standings:
+            return []
+        until = self.standings[0].as_of
+        first = min(
+            (
+                statement.date
+                for standing in self.standings
+                for statement in standing.statements
+                if statement.is_assessed and statement.date <= until
+            ),
+            default=None,
+        )
+        if first is None:
+            return [(until, self.position_counts)]
+        days = [datetime.date(year, 12, 31) for year in range(first.year, until.year)]
+        days += [day for day in [until] if day not in days]
+        return [(day, self.on(day).position_counts) for day in days]
 
     def states_parties_over_time(self):
         """How many of these states were States Parties, as (date, count) at each

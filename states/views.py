@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -51,7 +52,7 @@ from states.filters import (
     sort_standings,
 )
 from states.forms import CONTROL_CHARACTERS, CorrectionForm
-from states.maps import MapView, asia_pacific_map, legend_entry
+from states.maps import MapView, asia_pacific_map, legend_entry, patterns
 from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
 from states.rules import Figures, as_of_from_query, list_in_words, list_separator
@@ -355,6 +356,7 @@ def compare(request, as_of):
 @with_as_of
 def convention(request, as_of):
     figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
+    positions_over_time = figures.positions_over_time()
     return render(
         request,
         "convention.html",
@@ -362,6 +364,12 @@ def convention(request, as_of):
             "as_of": as_of,
             "rule": figures.rule,
             "figures": figures,
+            "patterns": patterns(),
+            "position_legend": [legend_entry(position) for position in ConventionPosition],
+            "positions_over_time": positions_over_time,
+            "positions_chart": stacked_bars(
+                [(date_format(day, "j F Y"), counts) for day, counts in positions_over_time], ConventionPosition
+            ),
             "events": TimelineEvent.objects.published()
             .filter(topic=TimelineTopic.CAH_CONVENTION)
             .select_related("source"),
