@@ -13,6 +13,7 @@ api_v1 = [
     # ISO 3166 alpha-3 only: anything else (a NUL byte, say) is a 404 before any query.
     re_path(r"^states/(?P<iso3>[A-Za-z]{3})/$", api.StateDetail.as_view(), name="state"),
     path("figures/", api.FiguresView.as_view(), name="figures"),
+    path("next-steps/", api.NextStepsView.as_view(), name="next_steps"),
     path("treaties/", api.TreatyList.as_view(), name="treaties"),
     path("timeline/", api.TimelineList.as_view(), name="timeline"),
     path("sources/", api.SourceList.as_view(), name="sources"),

@@ -432,6 +432,62 @@ class FiguresView(APIView):
         )
 
 
+class StateAtAStepSerializer(serializers.Serializer):
+    iso3 = serializers.CharField(source="state.iso3")
+    name = serializers.CharField(source="state.name")
+    page = serializers.SerializerMethodField(help_text="The state's public page.")
+    status = serializers.SerializerMethodField(help_text="Its status on the step's dimension, as the CSV codes it.")
+    evidence = serializers.SerializerMethodField(help_text="How strong the fact behind that status is.")
+
+    def get_page(self, standing) -> str:
+        return self.context["request"].build_absolute_uri(standing.state.get_absolute_url())
+
+    def get_status(self, standing) -> str:
+        return str(self.context["at_step"].step.dimension.status(standing))
+
+    def get_evidence(self, standing) -> str:
+        return str(self.context["at_step"].evidence_of(standing))
+
+
+class NextStepSerializer(serializers.Serializer):
+    code = serializers.CharField(source="step.code")
+    label = serializers.CharField(source="step.label", help_text="Who is on the list.")
+    ask = serializers.CharField(source="step.ask", help_text="The step, as the coalition puts it to a state.")
+    dimension = serializers.CharField(source="step.dimension.code", help_text="What the list is read from.")
+    categories = serializers.ListField(
+        source="step.categories", child=serializers.CharField(), help_text="The statuses that put a state on it."
+    )
+    count = serializers.SerializerMethodField(help_text="How many states are on the list.")
+    evidence = serializers.DictField(child=serializers.IntegerField(), help_text="How many rest on each strength.")
+    states = serializers.SerializerMethodField()
+
+    def get_count(self, at_step) -> int:
+        return len(at_step.standings)
+
+    @extend_schema_field(StateAtAStepSerializer(many=True))
+    def get_states(self, at_step):
+        context = {**self.context, "at_step": at_step}
+        return StateAtAStepSerializer(at_step.standings, many=True, context=context).data
+
+
+class NextStepsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    rule = serializers.ChoiceField(CountingRule.choices, help_text="The counting rule: which states are listed.")
+    steps = NextStepSerializer(many=True)
+
+
+@extend_schema(parameters=[AS_OF], responses=NextStepsSerializer, summary="Where to push: the states at each next step")
+class NextStepsView(APIView):
+    """The lists of /next-steps/: for each next step, the states of the headline
+    count at it on a date, each with the strength of the fact behind it."""
+
+    def get(self, request):
+        as_of = as_of_from(request)
+        figures = State.objects.figures(as_of=as_of, rule=CountingRule.ICC_ASIA_PACIFIC)
+        found = {"as_of": as_of, "rule": figures.rule, "steps": figures.next_steps()}
+        return Response(NextStepsSerializer(found, context={"request": request}).data)
+
+
 class SchemaView(SpectacularAPIView):
     """The OpenAPI schema. ``?version=`` names the downloaded file in a
     response header, so only a plain version is taken; anything else (a line
@@ -455,6 +511,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 class EndpointsSerializer(serializers.Serializer):
     states = serializers.URLField(help_text="Every tracked state with its standing (filters: see the docs).")
     figures = serializers.URLField(help_text="The headline figures for a counting rule and date.")
+    next_steps = serializers.URLField(help_text="Where to push: the states at each next step on a date.")
     treaties = serializers.URLField(help_text="The treaties followed, with the rules that date their effect.")
     timeline = serializers.URLField(help_text="The milestones of each treaty process.")
     sources = serializers.URLField(help_text="The public sources behind the published facts.")
@@ -464,7 +521,7 @@ class EndpointsSerializer(serializers.Serializer):
 
 
 # The API's endpoints, by their URL names (cahtracker/urls.py), as the root lists them.
-ENDPOINTS = ["states", "figures", "treaties", "timeline", "sources", "changes", "schema"]
+ENDPOINTS = ["states", "figures", "next_steps", "treaties", "timeline", "sources", "changes", "schema"]
 
 
 @extend_schema(summary="The API's endpoints, its schema and its documentation", responses=EndpointsSerializer)

@@ -193,3 +193,81 @@ def tracked_dimensions(standings):
     treaties' order. No query: the treaties come with the standings."""
     others = [record.treaty for record in standings[0].other_records] if standings else []
     return {**DIMENSIONS, **instrument_dimensions(others)}
+
+
+# --- Where to push: the next step each state could take ----------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A list of the states at one next step, read from one dimension: those
+    whose category there is one of ``categories``. ``ask`` is what the step
+    is, in a reader's words; the list is computed, never typed in."""
+
+    code: str  # in addresses (#anchors), the CSV and the API
+    label: str  # who is on the list
+    ask: str  # the step, as the coalition would put it to a state
+    dimension: Dimension
+    categories: tuple
+
+    def takes(self, standing):
+        return self.dimension.category_of(standing) in self.categories
+
+
+NEXT_STEPS = (
+    NextStep(
+        code="ratify_rome_statute",
+        label=_("Signed the Rome Statute, not yet a party"),
+        ask=_("Ratify the Rome Statute"),
+        dimension=ROME_STATUTE,
+        categories=(TreatyStatus.SIGNATORY,),
+    ),
+    NextStep(
+        code="accede_rome_statute",
+        label=_("Not a party to the Rome Statute: never joined, or withdrew"),
+        ask=_("Accede to the Rome Statute"),
+        dimension=ROME_STATUTE,
+        categories=(TreatyStatus.NON_PARTY, TreatyStatus.WITHDRAWN),
+    ),
+    NextStep(
+        code="state_a_position",
+        label=_("No position on a convention on record, or a non-committal one"),
+        ask=_("Support a convention at the conference"),
+        dimension=POSITION,
+        categories=(
+            ConventionPosition.NOT_YET_RESEARCHED,
+            ConventionPosition.NO_PUBLIC_POSITION,
+            ConventionPosition.NON_COMMITTAL,
+        ),
+    ),
+    NextStep(
+        code="written_comments",
+        label=_("No written comments on the draft articles on record"),
+        ask=_("Submit written comments on the draft articles"),
+        dimension=SUBMISSION,
+        categories=(SubmissionStatus.NOT_YET_RESEARCHED, SubmissionStatus.NOT_MADE),
+    ),
+)
+
+
+def instrument_next_step(dimension):
+    """For a tracked treaty states sign before they ratify, once it is open:
+    its signatories not yet party (the Ljubljana–The Hague Convention's)."""
+    treaty = dimension.treaty
+    if not (treaty and treaty.is_open and treaty.has_signature_step):
+        return None
+    return NextStep(
+        code=f"ratify_{dimension.code}",
+        label=_("Signed the %(treaty)s, not yet a party") % {"treaty": treaty.local_name},
+        ask=_("Ratify the %(treaty)s") % {"treaty": treaty.local_name},
+        dimension=dimension,
+        categories=(TreatyStatus.SIGNATORY,),
+    )
+
+
+def next_steps(dimensions):
+    """Every next step for ``dimensions`` (``tracked_dimensions``): the declared
+    ones, then one per open treaty with a signature step."""
+    treaties = (dimension for code, dimension in dimensions.items() if code not in DECLARED_CODES)
+    extra = (instrument_next_step(dimension) for dimension in treaties)
+    return [*NEXT_STEPS, *(step for step in extra if step)]

@@ -40,7 +40,7 @@ from states.choices import (
     Verification,
     WhoseWords,
 )
-from states.dimensions import POSITION, ROME_STATUTE, SUBMISSION
+from states.dimensions import POSITION, ROME_STATUTE, SUBMISSION, next_steps, tracked_dimensions
 
 # --- 1. Entry into force (art. 126(2)) --------------------------------------------
 
@@ -575,6 +575,35 @@ class Standing:
         return None if None in dates else min(dates)
 
 
+@dataclass
+class StatesAtAStep:
+    """The states at one next step (``dimensions.NextStep``) on a date."""
+
+    step: object
+    standings: list
+
+    def evidence_of(self, standing):
+        return Evidence.of(self.step.dimension.fact_of(standing))
+
+    def category_of(self, standing):
+        return self.step.dimension.category_of(standing)
+
+    @property
+    def rows(self):
+        """(standing, its status on the step's dimension, the strength of the fact behind it), by state."""
+        return [
+            (standing, self.step.dimension.status(standing), self.evidence_of(standing)) for standing in self.standings
+        ]
+
+    @property
+    def evidence(self):
+        """How many of them rest on a fact of each strength."""
+        counts = EvidenceCounts.fromkeys(Evidence, 0)
+        for standing in self.standings:
+            counts[self.evidence_of(standing)] += 1
+        return counts
+
+
 class EvidenceCounts(dict):
     """How many states of a category rest on a fact of each ``Evidence``
     strength; reads as words ("1 verified against the primary record, 4 from
@@ -695,6 +724,16 @@ class Figures:
         for standing in self.standings:
             by_position[standing.position].append(standing.state)
         return by_position
+
+    def next_steps(self):
+        """Where to push: for each next step (``dimensions.next_steps``), the
+        states here at it, by name, each with the strength of the fact its
+        category rests on."""
+        by_name = sorted(self.standings, key=lambda standing: standing.state.local_name.casefold())
+        return [
+            StatesAtAStep(step, [standing for standing in by_name if step.takes(standing)])
+            for step in next_steps(tracked_dimensions(self.standings))
+        ]
 
     def on(self, day):
         """The same states' figures on ``day`` (no later than theirs), by the same rule, from the same records."""

@@ -18,7 +18,7 @@ class PublicPages(InEveryLanguage):
     priority = 0.8
 
     def items(self):
-        return ["overview", "list", "convention", "compare", "changes", "data", "about", "accessibility"]
+        return ["overview", "list", "convention", "next_steps", "compare", "changes", "data", "about", "accessibility"]
 
     def location(self, name):
         return reverse(f"states:{name}")

@@ -381,6 +381,43 @@ def convention(request, as_of):
     )
 
 
+@cached_public_page(reads=("as_of",))
+@require_safe
+@with_as_of
+def next_steps(request, as_of):
+    """Where to push: the states at each next step on ``as_of``, computed from the records."""
+    figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
+    return render(request, "next_steps.html", {"as_of": as_of, "rule": figures.rule, "steps": figures.next_steps()})
+
+
+# The columns of the next steps' CSV: a row per state at each step.
+NEXT_STEP_COLUMNS = ("step", "ask", "iso3", "state", "category", "evidence", "as_of")
+
+
+@cached_public_page(reads=("as_of",))
+@require_safe
+@with_as_of
+def next_steps_csv(request, as_of):
+    figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cah-tracker-next-steps-{as_of.isoformat()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(NEXT_STEP_COLUMNS)
+    for at_step in figures.next_steps():
+        for standing in at_step.standings:
+            row = (
+                at_step.step.code,
+                at_step.step.ask,
+                standing.state.iso3,
+                standing.state.name,
+                at_step.category_of(standing),
+                at_step.evidence_of(standing),
+                as_of.isoformat(),
+            )
+            writer.writerow(spreadsheet_safe(value) for value in row)
+    return response
+
+
 @cached_public_page
 @require_safe
 def about(request):

@@ -22,6 +22,7 @@ PAGES = [
     "/states/MYS/",
     "/compare/?states=PHL,IDN,MYS",
     "/convention/",
+    "/next-steps/",
     "/changes/",
     "/about/",
     "/accessibility/",
