@@ -42,6 +42,7 @@ from states.forms import (
     changed_meanwhile,
 )
 from states.models import (
+    CoalitionAsk,
     CorrectionReport,
     PositionStatement,
     SeedRow,
@@ -53,6 +54,7 @@ from states.models import (
     WrittenSubmission,
 )
 from states.resources import (
+    CoalitionAskResource,
     PositionStatementResource,
     SafeCSV,
     SafeXLSX,
@@ -825,6 +827,16 @@ class WrittenSubmissionAdmin(ReviewedFactAdmin):
     list_filter = ["publication", "status", "verification"]
     list_select_related = ["state"]
     search_fields = ["state__name", "state__iso3", "document_symbol"]
+    autocomplete_fields = ["state", "source"]
+
+
+@admin.register(CoalitionAsk)
+class CoalitionAskAdmin(ReviewedFactAdmin):
+    resource_classes = [CoalitionAskResource]
+    list_display = ["state", "treaty", "ask", "asked_on", "publication", "verification"]
+    list_filter = ["publication", "treaty", "verification"]
+    list_select_related = ["state", "treaty"]
+    search_fields = ["state__name", "state__iso3", "ask"]
     autocomplete_fields = ["state", "source"]
 
 

@@ -31,6 +31,7 @@ from states.choices import (
 from states.dimensions import DIMENSIONS, POSITION, ROME_STATUTE, instrument_dimensions
 from states.filters import PAGE_NUMBER, StateFilter
 from states.models import (
+    CoalitionAsk,
     PositionStatement,
     PublishedChange,
     Source,
@@ -251,6 +252,14 @@ class StateSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(state.get_absolute_url())
 
 
+class CoalitionAskSerializer(FactFields):
+    treaty = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="The instrument, by its code.")
+
+    class Meta(FactFields.Meta):
+        model = CoalitionAsk
+        fields = ["treaty", "ask", "asked_on", *FactFields.Meta.fields]
+
+
 class StateDetailSerializer(StateSerializer):
     treaty_actions = serializers.SerializerMethodField(help_text="Its published Rome Statute actions, oldest first.")
     instruments = serializers.SerializerMethodField(
@@ -259,9 +268,19 @@ class StateDetailSerializer(StateSerializer):
     )
     statements = serializers.SerializerMethodField(help_text="Its published statements on a convention, oldest first.")
     written_submission = serializers.SerializerMethodField(help_text="Its written comments, if researched (else null).")
+    asks = serializers.SerializerMethodField(
+        help_text="What the coalition asks of it under each instrument, made by that date: advocacy, never a figure."
+    )
 
     class Meta(StateSerializer.Meta):
-        fields = [*StateSerializer.Meta.fields, "treaty_actions", "instruments", "statements", "written_submission"]
+        fields = [
+            *StateSerializer.Meta.fields,
+            "treaty_actions",
+            "instruments",
+            "statements",
+            "written_submission",
+            "asks",
+        ]
 
     def standing_of(self, state):
         return self.context["standings"][state.pk]
@@ -278,6 +297,11 @@ class StateDetailSerializer(StateSerializer):
     @extend_schema_field(PositionStatementSerializer(many=True))
     def get_statements(self, state):
         return PositionStatementSerializer(self.standing_of(state).statements, many=True).data
+
+    @extend_schema_field(CoalitionAskSerializer(many=True))
+    def get_asks(self, state):
+        asks = CoalitionAsk.objects.filter(state=state).in_force_on(self.standing_of(state).as_of)
+        return CoalitionAskSerializer(asks, many=True).data
 
     @extend_schema_field(WrittenSubmissionSerializer(allow_null=True))
     def get_written_submission(self, state):

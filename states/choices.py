@@ -281,6 +281,7 @@ class RecordKind(models.TextChoices):
     POSITION_STATEMENT = "positionstatement", _("Statement on a convention")
     WRITTEN_SUBMISSION = "writtensubmission", _("Written comments")
     TIMELINE_EVENT = "timelineevent", _("Timeline event")
+    COALITION_ASK = "coalitionask", _("The coalition's ask")
     STATE = "state", _("State")
     TREATY = "treaty", _("Treaty")
     SOURCE = "source", _("Source")

@@ -50,6 +50,7 @@ from states.choices import (
     choices_constraint,
 )
 from states.facts import (
+    FactQuerySet,
     PartlyDated,
     ProposedHistory,
     ReviewedFact,
@@ -842,6 +843,73 @@ class TimelineEvent(PartlyDated, ReviewedFact):
             "topic": self.get_topic_display(),
             "date": self.display_date,
             "event": self.event,
+        }
+
+
+class CoalitionAskQuerySet(FactQuerySet):
+    def in_force_on(self, as_of):
+        """The published asks made by ``as_of``, with their treaties, in the treaties' order."""
+        return (
+            self.published()
+            .filter(asked_on__lte=as_of)
+            .select_related("treaty", "source")
+            .order_by(F("treaty__adopted_on").asc(nulls_last=True), "treaty__short_name")
+        )
+
+
+class CoalitionAsk(ReviewedFact):
+    """What the coalition asks of one state under one instrument ("accede to
+    the Rome Statute", "submit written comments"), dated, in staff's words,
+    reviewed and published like every fact. Its source is the coalition's own
+    document that makes the ask. Never counted in a figure: the figures read
+    the state's own records."""
+
+    # Its table in the public data package (file name, title), which partners read by name.
+    in_data_package = ("asks", "The coalition's asks")
+
+    state = models.ForeignKey(State, on_delete=models.CASCADE, related_name="asks", verbose_name=_("state"))
+    treaty = models.ForeignKey(
+        "states.Treaty",
+        on_delete=models.PROTECT,
+        related_name="asks",
+        verbose_name=_("instrument"),
+        help_text=_("Written comments on the draft articles belong to the crimes against humanity convention."),
+    )
+    ask = models.CharField(
+        _("the ask"),
+        max_length=200,
+        help_text=_("Short and plain, as a reader would quote it: “Accede to the Rome Statute”."),
+    )
+    asked_on = models.DateField(_("asked on"), help_text=_("When the coalition made this ask, or last confirmed it."))
+
+    objects = CoalitionAskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["state", "treaty"]
+        verbose_name = _("coalition ask")
+        verbose_name_plural = _("coalition asks")
+        permissions = [("publish_coalitionask", _("Can publish coalition asks"))]
+        constraints = [
+            *ReviewedFact.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["state", "treaty"],
+                condition=Q(publication=Publication.PUBLISHED),
+                name="one_published_ask_per_state_and_instrument",
+                violation_error_message=_("This state already has an ask under this instrument: change that one."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(ask=""), name="coalition_ask_says_something", violation_error_message=_("Write the ask.")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.state}: {self.ask}"
+
+    @property
+    def full_title(self):
+        return _("%(state)s: the coalition's ask under the %(treaty)s") % {
+            "state": self.state.name,
+            "treaty": self.treaty.short_name,
         }
 
 

@@ -35,7 +35,16 @@ from states.changelog import record_published_additions, record_published_change
 from states.choices import Publication, WhoseWords
 from states.facts import DRAFT_PENDING, ReviewedFact, is_a_number
 from states.forms import changed_meanwhile
-from states.models import PositionStatement, Source, State, TimelineEvent, Treaty, TreatyAction, WrittenSubmission
+from states.models import (
+    CoalitionAsk,
+    PositionStatement,
+    Source,
+    State,
+    TimelineEvent,
+    Treaty,
+    TreatyAction,
+    WrittenSubmission,
+)
 from states.spreadsheets import (
     IMPORT_TIME_LIMIT,
     MAX_IMPORT_ROWS,
@@ -583,6 +592,13 @@ class TreatyActionResource(StateFactResource):
 
     class Meta(FactResource.Meta):
         model = TreatyAction
+
+
+class CoalitionAskResource(TreatyActionResource):
+    """An ask names its state and its treaty as a treaty action does."""
+
+    class Meta(FactResource.Meta):
+        model = CoalitionAsk
 
 
 class PositionStatementResource(StateFactResource):

@@ -5,6 +5,7 @@ import csv
 import functools
 import logging
 import re
+from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -53,7 +54,7 @@ from states.filters import (
 )
 from states.forms import CONTROL_CHARACTERS, CorrectionForm
 from states.maps import MapView, asia_pacific_map, legend_entry, patterns
-from states.models import CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
+from states.models import CoalitionAsk, CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
 from states.rules import Figures, as_of_from_query, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
@@ -289,7 +290,11 @@ def state_list_csv(request, as_of):
         return HttpResponse("\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
-    columns = csv_columns({**DIMENSIONS, **instruments})
+    asks = defaultdict(list)  # the coalition's asks, by state: one query for every row
+    for ask in CoalitionAsk.objects.in_force_on(as_of):
+        asks[ask.state_id].append(f"{ask.treaty.slug}: {ask.ask}")
+    *columns, as_of_column = csv_columns({**DIMENSIONS, **instruments})
+    columns += [("coalition_asks", lambda standing, as_of: " | ".join(asks[standing.state.pk])), as_of_column]
     writer = csv.writer(response)
     writer.writerow(name for name, _value in columns)
     for standing in standings:
@@ -318,6 +323,7 @@ def state_detail(request, iso3, as_of):
             "standing": standing,
             "treaty": treaty,
             "timeline": standing.timeline(),
+            "asks": CoalitionAsk.objects.filter(state=state).in_force_on(as_of),
             "embeds": [
                 embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.local_name, 170)
             ],

@@ -156,7 +156,17 @@ def test_the_api_root_lists_every_endpoint_its_schema_and_its_docs(client, db):
     response = client.get("/api/v1/")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
     links = response.json()
-    assert set(links) == {"states", "figures", "next_steps", "treaties", "timeline", "sources", "changes", "schema", "docs"}
+    assert set(links) == {
+        "states",
+        "figures",
+        "next_steps",
+        "treaties",
+        "timeline",
+        "sources",
+        "changes",
+        "schema",
+        "docs",
+    }
     for name, link in links.items():
         assert link.startswith("http://testserver/"), name
         assert client.get(link.removeprefix("http://testserver")).status_code == 200, name

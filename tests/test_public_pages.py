@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from states.choices import Publication, TreatyActionType
-from states.models import PositionStatement, Source, State, TreatyAction, WrittenSubmission
+from states.models import CoalitionAsk, PositionStatement, Source, State, TreatyAction, WrittenSubmission
 from tests.helpers import day, statement_fields
 
 PAGES = [
@@ -68,6 +68,15 @@ def ten_times_the_states(make_state, rome_statute, source):
                 date="2010-01-01",
                 source=source,
             )
+            if n % 5 == 0:
+                CoalitionAsk.objects.create(
+                    publication=Publication.PUBLISHED,
+                    state=state,
+                    treaty=rome_statute,
+                    ask="Ratify the Rome Statute",
+                    asked_on="2024-01-01",
+                    source=source,
+                )
             if n % 3 == 0:
                 PositionStatement.objects.create(
                     publication=Publication.PUBLISHED,
@@ -89,8 +98,9 @@ def test_public_page_queries_stay_the_same_with_ten_times_the_states(client, ten
         with CaptureQueriesContext(connection) as counted:
             assert client.get(path).status_code == 200, path
         baseline[path] = len(counted)
-    assert max(baseline[path] for path in PAGES) <= 8, baseline
-    assert baseline["/data/cah-tracker.zip"] <= 9  # one query for each of its seven files
+    # A profile and the CSV read the coalition's asks in one query more than the standings' own.
+    assert max(baseline[path] for path in PAGES) <= 9, {path: count for path, count in baseline.items() if count > 9}
+    assert baseline["/data/cah-tracker.zip"] <= 10  # one query for each of its eight files
     ten_times_the_states()
     for path in PAGES + FOR_PARTNERS:
         with CaptureQueriesContext(connection) as counted:

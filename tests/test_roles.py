@@ -109,6 +109,7 @@ def test_every_kind_of_reviewed_fact_is_in_the_one_list_the_roles_queue_and_data
         "PositionStatement",
         "WrittenSubmission",
         "TimelineEvent",
+        "CoalitionAsk",
     }
     editor = set(Group.objects.get(name="Editor").permissions.values_list("codename", flat=True))
     publisher = set(Group.objects.get(name="Publisher").permissions.values_list("codename", flat=True))
