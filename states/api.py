@@ -462,6 +462,7 @@ class StateAtAStepSerializer(serializers.Serializer):
     page = serializers.SerializerMethodField(help_text="The state's public page.")
     status = serializers.SerializerMethodField(help_text="Its status on the step's dimension, as the CSV codes it.")
     evidence = serializers.SerializerMethodField(help_text="How strong the fact behind that status is.")
+    coalition_ask = serializers.SerializerMethodField(help_text="The coalition's ask of it under the step's treaty.")
 
     def get_page(self, standing) -> str:
         return self.context["request"].build_absolute_uri(standing.state.get_absolute_url())
@@ -471,6 +472,10 @@ class StateAtAStepSerializer(serializers.Serializer):
 
     def get_evidence(self, standing) -> str:
         return str(self.context["at_step"].evidence_of(standing))
+
+    def get_coalition_ask(self, standing) -> str | None:
+        ask = self.context["at_step"].ask_of(standing)
+        return ask.ask if ask else None
 
 
 class NextStepSerializer(serializers.Serializer):
@@ -508,7 +513,8 @@ class NextStepsView(APIView):
     def get(self, request):
         as_of = as_of_from(request)
         figures = State.objects.figures(as_of=as_of, rule=CountingRule.ICC_ASIA_PACIFIC)
-        found = {"as_of": as_of, "rule": figures.rule, "steps": figures.next_steps()}
+        steps = figures.next_steps(CoalitionAsk.objects.by_state_and_treaty(as_of))
+        found = {"as_of": as_of, "rule": figures.rule, "steps": steps}
         return Response(NextStepsSerializer(found, context={"request": request}).data)
 
 

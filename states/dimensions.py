@@ -209,6 +209,7 @@ class NextStep:
     ask: str  # the step, as the coalition would put it to a state
     dimension: Dimension
     categories: tuple
+    treaty_slug: str  # the instrument whose asks (``CoalitionAsk``) go with the step
 
     def takes(self, standing):
         return self.dimension.category_of(standing) in self.categories
@@ -221,6 +222,7 @@ NEXT_STEPS = (
         ask=_("Ratify the Rome Statute"),
         dimension=ROME_STATUTE,
         categories=(TreatyStatus.SIGNATORY,),
+        treaty_slug="rome-statute",
     ),
     NextStep(
         code="accede_rome_statute",
@@ -228,6 +230,7 @@ NEXT_STEPS = (
         ask=_("Accede to the Rome Statute"),
         dimension=ROME_STATUTE,
         categories=(TreatyStatus.NON_PARTY, TreatyStatus.WITHDRAWN),
+        treaty_slug="rome-statute",
     ),
     NextStep(
         code="state_a_position",
@@ -239,6 +242,7 @@ NEXT_STEPS = (
             ConventionPosition.NO_PUBLIC_POSITION,
             ConventionPosition.NON_COMMITTAL,
         ),
+        treaty_slug="cah-convention",
     ),
     NextStep(
         code="written_comments",
@@ -246,6 +250,7 @@ NEXT_STEPS = (
         ask=_("Submit written comments on the draft articles"),
         dimension=SUBMISSION,
         categories=(SubmissionStatus.NOT_YET_RESEARCHED, SubmissionStatus.NOT_MADE),
+        treaty_slug="cah-convention",  # written comments on the convention's draft articles
     ),
 )
 
@@ -262,6 +267,7 @@ def instrument_next_step(dimension):
         ask=_("Ratify the %(treaty)s") % {"treaty": treaty.local_name},
         dimension=dimension,
         categories=(TreatyStatus.SIGNATORY,),
+        treaty_slug=treaty.slug,
     )
 
 

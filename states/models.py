@@ -856,6 +856,10 @@ class CoalitionAskQuerySet(FactQuerySet):
             .order_by(F("treaty__adopted_on").asc(nulls_last=True), "treaty__short_name")
         )
 
+    def by_state_and_treaty(self, as_of):
+        """The asks made by ``as_of``, as {(state pk, treaty slug): ask}: one query."""
+        return {(ask.state_id, ask.treaty.slug): ask for ask in self.in_force_on(as_of)}
+
 
 class CoalitionAsk(ReviewedFact):
     """What the coalition asks of one state under one instrument ("accede to

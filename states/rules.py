@@ -581,6 +581,7 @@ class StatesAtAStep:
 
     step: object
     standings: list
+    asks: dict
 
     def evidence_of(self, standing):
         return Evidence.of(self.step.dimension.fact_of(standing))
@@ -588,11 +589,16 @@ class StatesAtAStep:
     def category_of(self, standing):
         return self.step.dimension.category_of(standing)
 
+    def ask_of(self, standing):
+        return self.asks.get((standing.state.pk, self.step.treaty_slug))
+
     @property
     def rows(self):
-        """(standing, its status on the step's dimension, the strength of the fact behind it), by state."""
+        """(standing, its status on the step's dimension, the strength of the
+        fact behind it, the coalition's ask or None), by state."""
         return [
-            (standing, self.step.dimension.status(standing), self.evidence_of(standing)) for standing in self.standings
+            (standing, self.step.dimension.status(standing), self.evidence_of(standing), self.ask_of(standing))
+            for standing in self.standings
         ]
 
     @property
@@ -725,13 +731,14 @@ class Figures:
             by_position[standing.position].append(standing.state)
         return by_position
 
-    def next_steps(self):
+    def next_steps(self, asks=None):
         """Where to push: for each next step (``dimensions.next_steps``), the
         states here at it, by name, each with the strength of the fact its
-        category rests on."""
+        category rests on and the coalition's ask of it under the step's
+        instrument, if ``asks`` ({(state pk, treaty slug): ask}) has one."""
         by_name = sorted(self.standings, key=lambda standing: standing.state.local_name.casefold())
         return [
-            StatesAtAStep(step, [standing for standing in by_name if step.takes(standing)])
+            StatesAtAStep(step, [standing for standing in by_name if step.takes(standing)], asks or {})
             for step in next_steps(tracked_dimensions(self.standings))
         ]
 

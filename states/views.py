@@ -393,11 +393,12 @@ def convention(request, as_of):
 def next_steps(request, as_of):
     """Where to push: the states at each next step on ``as_of``, computed from the records."""
     figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
-    return render(request, "next_steps.html", {"as_of": as_of, "rule": figures.rule, "steps": figures.next_steps()})
+    steps = figures.next_steps(CoalitionAsk.objects.by_state_and_treaty(as_of))
+    return render(request, "next_steps.html", {"as_of": as_of, "rule": figures.rule, "steps": steps})
 
 
 # The columns of the next steps' CSV: a row per state at each step.
-NEXT_STEP_COLUMNS = ("step", "ask", "iso3", "state", "category", "evidence", "as_of")
+NEXT_STEP_COLUMNS = ("step", "ask", "iso3", "state", "category", "evidence", "coalition_ask", "as_of")
 
 
 @cached_public_page(reads=("as_of",))
@@ -409,15 +410,16 @@ def next_steps_csv(request, as_of):
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-next-steps-{as_of.isoformat()}.csv"'
     writer = csv.writer(response)
     writer.writerow(NEXT_STEP_COLUMNS)
-    for at_step in figures.next_steps():
-        for standing in at_step.standings:
+    for at_step in figures.next_steps(CoalitionAsk.objects.by_state_and_treaty(as_of)):
+        for standing, status, evidence, ask in at_step.rows:
             row = (
                 at_step.step.code,
                 at_step.step.ask,
                 standing.state.iso3,
                 standing.state.name,
-                at_step.category_of(standing),
-                at_step.evidence_of(standing),
+                status,
+                evidence,
+                ask.ask if ask else "",
                 as_of.isoformat(),
             )
             writer.writerow(spreadsheet_safe(value) for value in row)

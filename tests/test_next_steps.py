@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from states.choices import ConventionPosition, SubmissionStatus, TreatyActionType, TreatyStatus
+from states.choices import ConventionPosition, Publication, SubmissionStatus, TreatyActionType, TreatyStatus
 from states.dimensions import NEXT_STEPS
-from states.models import State, Treaty
+from states.models import CoalitionAsk, State, Treaty
 from tests.helpers import comments_made, day, published_action, published_statement
 
 
@@ -111,3 +111,33 @@ def test_no_status_outside_the_dimension_is_asked_for(db):
     for step in NEXT_STEPS:
         assert set(step.categories) <= set(step.dimension.categories), step.code
     assert TreatyStatus.STATE_PARTY not in {category for step in NEXT_STEPS for category in step.categories}
+
+
+def test_a_states_row_carries_the_coalitions_ask_under_the_steps_instrument(client, make_state, rome_statute, source):
+    state = make_state()
+    CoalitionAsk.objects.create(
+        publication=Publication.PUBLISHED,
+        state=state,
+        treaty=rome_statute,
+        ask="Accede to the Rome Statute this year",
+        asked_on="2026-10-01",
+        source=source,
+    )
+    page = client.get("/next-steps/").content.decode()
+    accede = page.split('id="accede_rome_statute"')[1].split("</section>")[0]
+    assert '<span lang="en" dir="auto">Accede to the Rome Statute this year</span>' in accede
+    # Not under the convention's steps: the ask is the Rome Statute's.
+    assert "this year" not in page.split('id="state_a_position"')[1].split("</section>")[0]
+    rows = csv.DictReader(io.StringIO(client.get("/next-steps/export.csv").content.decode()))
+    asked = {(row["step"], row["coalition_ask"]) for row in rows if row["iso3"] == state.iso3}
+    assert ("accede_rome_statute", "Accede to the Rome Statute this year") in asked
+    assert ("written_comments", "") in asked
+    api = client.get("/api/v1/next-steps/").json()
+    [listed] = [
+        entry
+        for step in api["steps"]
+        if step["code"] == "accede_rome_statute"
+        for entry in step["states"]
+        if entry["iso3"] == state.iso3
+    ]
+    assert listed["coalition_ask"] == "Accede to the Rome Statute this year"
