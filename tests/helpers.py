@@ -27,7 +27,15 @@ from states.choices import (
     Verification,
     WhoseWords,
 )
-from states.models import PositionStatement, PublishedChange, State, Treaty, TreatyAction, WrittenSubmission
+from states.models import (
+    CoalitionAsk,
+    PositionStatement,
+    PublishedChange,
+    State,
+    Treaty,
+    TreatyAction,
+    WrittenSubmission,
+)
 from states.resources import PositionStatementResource
 from states.state_names import translated_name
 from states.views import CHANGES_PER_PAGE
@@ -140,6 +148,13 @@ def published_statement(state, on, position, source, **extra):
         position=ConventionPosition(position),
         source=source,
         **values,
+    )
+
+
+def published_ask(state, treaty, source, ask="Accede to the Rome Statute", on="2026-10-01"):
+    """The coalition's published ask of ``state`` under ``treaty``, made on ``on``."""
+    return CoalitionAsk.objects.create(
+        publication=Publication.PUBLISHED, state=state, treaty=treaty, ask=ask, asked_on=day(on), source=source
     )
 
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from states.choices import ChangeKind, Publication, RecordKind
 from states.models import CoalitionAsk, PublishedChange
-from tests.helpers import publish_from_its_page
+from tests.helpers import publish_from_its_page, published_ask
 
 ASKS = "/admin/states/coalitionask/"
 
@@ -34,15 +34,7 @@ def ask_form(state, treaty, source, **changes):
 @pytest.fixture
 def asked(make_state, rome_statute, source):
     """A published ask of a made-up state."""
-    state = make_state()
-    return CoalitionAsk.objects.create(
-        publication=Publication.PUBLISHED,
-        state=state,
-        treaty=rome_statute,
-        ask="Accede to the Rome Statute",
-        asked_on="2026-10-01",
-        source=source,
-    )
+    return published_ask(make_state(), rome_statute, source)
 
 
 def profile(client, state, **query):

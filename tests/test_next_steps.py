@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from states.choices import ConventionPosition, Publication, SubmissionStatus, TreatyActionType, TreatyStatus
+from states.choices import ConventionPosition, SubmissionStatus, TreatyActionType, TreatyStatus
 from states.dimensions import NEXT_STEPS
-from states.models import CoalitionAsk, State, Treaty
-from tests.helpers import comments_made, day, published_action, published_statement
+from states.models import State, Treaty
+from tests.helpers import comments_made, day, published_action, published_ask, published_statement
 
 
 @pytest.fixture
@@ -115,14 +115,7 @@ def test_no_status_outside_the_dimension_is_asked_for(db):
 
 def test_a_states_row_carries_the_coalitions_ask_under_the_steps_instrument(client, make_state, rome_statute, source):
     state = make_state()
-    CoalitionAsk.objects.create(
-        publication=Publication.PUBLISHED,
-        state=state,
-        treaty=rome_statute,
-        ask="Accede to the Rome Statute this year",
-        asked_on="2026-10-01",
-        source=source,
-    )
+    published_ask(state, rome_statute, source, ask="Accede to the Rome Statute this year")
     page = client.get("/next-steps/").content.decode()
     accede = page.split('id="accede_rome_statute"')[1].split("</section>")[0]
     assert '<span lang="en" dir="auto">Accede to the Rome Statute this year</span>' in accede

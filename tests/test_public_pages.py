@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from states.choices import Publication, TreatyActionType
-from states.models import CoalitionAsk, PositionStatement, Source, State, TreatyAction, WrittenSubmission
-from tests.helpers import day, statement_fields
+from states.models import PositionStatement, Source, State, TreatyAction, WrittenSubmission
+from tests.helpers import day, published_ask, statement_fields
 
 PAGES = [
     "/?as_of=2023-04-13",
@@ -69,14 +69,7 @@ def ten_times_the_states(make_state, rome_statute, source):
                 source=source,
             )
             if n % 5 == 0:
-                CoalitionAsk.objects.create(
-                    publication=Publication.PUBLISHED,
-                    state=state,
-                    treaty=rome_statute,
-                    ask="Ratify the Rome Statute",
-                    asked_on="2024-01-01",
-                    source=source,
-                )
+                published_ask(state, rome_statute, source, on="2024-01-01")
             if n % 3 == 0:
                 PositionStatement.objects.create(
                     publication=Publication.PUBLISHED,
