@@ -48,6 +48,8 @@ serve: $(VENV)/installed.stamp .secret-key
 	@# and with nothing new it writes nothing, so every start leaves the record as staff left it.
 	$(SERVE_ENV) $(BIN)/python manage.py load_seed
 	$(SERVE_ENV) $(BIN)/python manage.py setup_roles
+	@# The worker that sends email alerts runs beside the app and stops with it.
+	$(SERVE_ENV) $(BIN)/python manage.py db_worker --interval 5 & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	$(SERVE_ENV) $(BIN)/gunicorn cahtracker.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 		--no-control-socket --access-logfile - --error-logfile -
 

@@ -61,7 +61,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # Email alerts (alerts/), sent by a background worker: the tasks framework
+    # backported from Django 6, and its database backend (no new server).
+    "django_tasks",
+    "django_tasks_db",
     "states",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +272,29 @@ CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cah-tracker@localhost")
+# A real mail server: EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and these.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 20  # seconds: a hung mail server holds a worker, never a page
+
+# Email alerts: the site's address, for the links in each message (the worker has no request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+ALERT_SIGN_UPS_PER_HOUR = int(os.environ.get("ALERT_SIGN_UPS_PER_HOUR", "100"))
+# Mail is sent by a background task: in the database queue that ``make serve``'s
+# worker (manage.py db_worker) runs, or at once, in the request, for ``make run`` and tests.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASK_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if DEBUG or RUNNING_TESTS
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
 
 
 # --- Serving in production -------------------------------------------------------

@@ -33,7 +33,9 @@ urlpatterns = [
     path("sitemap.xml", cached_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 # The public pages in each language: English at today's addresses, the others under /id/, /th/, /ar/.
-urlpatterns += i18n_patterns(path("", include("states.urls")), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("", include("states.urls")), path("", include("alerts.urls")), prefix_default_language=False
+)
 
 # A database outage met before any view (a signed-in page reads its session
 # first) is a 503 like any other, not a 500.

@@ -60,7 +60,7 @@ def test_the_catalogues_hold_every_string_of_the_public_pages_and_no_other(tmp_p
     code (the real catalogues stay untouched), and compare."""
     copy = tmp_path / "project"
     copy.mkdir()
-    for name in ["manage.py", "cahtracker", "states", "templates"]:
+    for name in ["manage.py", "cahtracker", "states", "alerts", "templates"]:
         source = Path(settings.BASE_DIR, name)
         if source.is_dir():
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))

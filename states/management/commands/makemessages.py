@@ -16,6 +16,7 @@ NOT_TRANSLATED = [
     "templates/simple_history/*",
     "states/admin.py",
     "states/admin_site.py",
+    "alerts/admin.py",
 ]
 
 
