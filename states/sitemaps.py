@@ -18,10 +18,21 @@ class PublicPages(InEveryLanguage):
     priority = 0.8
 
     def items(self):
-        return ["overview", "list", "convention", "next_steps", "compare", "changes", "data", "about", "accessibility"]
+        return [
+            "states:overview",
+            "states:list",
+            "states:convention",
+            "states:next_steps",
+            "states:compare",
+            "states:changes",
+            "states:data",
+            "alerts:subscribe",
+            "states:about",
+            "states:accessibility",
+        ]
 
     def location(self, name):
-        return reverse(f"states:{name}")
+        return reverse(name)
 
 
 class StateProfiles(InEveryLanguage):

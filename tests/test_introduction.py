@@ -4,6 +4,7 @@ every public page in every language, a description on each page, an icon."""
 import re
 
 from states.models import State
+from states.sitemaps import PublicPages
 
 
 def test_the_sitemap_lists_every_public_page_and_profile_in_each_language_with_its_translations(client, db):
@@ -11,9 +12,9 @@ def test_the_sitemap_lists_every_public_page_and_profile_in_each_language_with_i
     assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
     sitemap = response.content.decode()
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
-    for path in ("/", "/id/", "/th/", "/ar/", "/states/", "/ar/convention/", "/about/"):
+    for path in ("/", "/id/", "/th/", "/ar/", "/states/", "/ar/convention/", "/next-steps/", "/about/", "/alerts/"):
         assert f"http://testserver{path}" in locations, path
-    assert len(locations) == 4 * (8 + State.objects.count())
+    assert len(locations) == 4 * (len(PublicPages().items()) + State.objects.count())
     assert '<xhtml:link rel="alternate" hreflang="th" href="http://testserver/th/states/PHL/"/>' in sitemap
     assert "/admin/" not in sitemap
 
