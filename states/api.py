@@ -271,6 +271,9 @@ class StateDetailSerializer(StateSerializer):
     asks = serializers.SerializerMethodField(
         help_text="What the coalition asks of it under each instrument, made by that date: advocacy, never a figure."
     )
+    next_steps = serializers.SerializerMethodField(
+        help_text="The codes of the next steps it is at on that date, as /api/v1/next-steps/ lists them."
+    )
 
     class Meta(StateSerializer.Meta):
         fields = [
@@ -280,6 +283,7 @@ class StateDetailSerializer(StateSerializer):
             "statements",
             "written_submission",
             "asks",
+            "next_steps",
         ]
 
     def standing_of(self, state):
@@ -297,6 +301,9 @@ class StateDetailSerializer(StateSerializer):
     @extend_schema_field(PositionStatementSerializer(many=True))
     def get_statements(self, state):
         return PositionStatementSerializer(self.standing_of(state).statements, many=True).data
+
+    def get_next_steps(self, state) -> list[str]:
+        return [step.code for step in self.standing_of(state).next_steps()]
 
     @extend_schema_field(CoalitionAskSerializer(many=True))
     def get_asks(self, state):

@@ -477,6 +477,10 @@ class Standing:
             written_submission.status_on(as_of) if written_submission else SubmissionStatus.NOT_YET_RESEARCHED
         )
 
+    def next_steps(self):
+        """The next steps (``dimensions.next_steps``) this state is at, in their order."""
+        return [step for step in next_steps(tracked_dimensions([self])) if step.takes(self)]
+
     def on(self, day):
         """Where the same state stood on ``day``, from the same records (no query)."""
         return Standing(

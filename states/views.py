@@ -294,7 +294,11 @@ def state_list_csv(request, as_of):
     for ask in CoalitionAsk.objects.in_force_on(as_of):
         asks[ask.state_id].append(f"{ask.treaty.slug}: {ask.ask}")
     *columns, as_of_column = csv_columns({**DIMENSIONS, **instruments})
-    columns += [("coalition_asks", lambda standing, as_of: " | ".join(asks[standing.state.pk])), as_of_column]
+    columns += [
+        ("next_steps", lambda standing, as_of: " | ".join(step.code for step in standing.next_steps())),
+        ("coalition_asks", lambda standing, as_of: " | ".join(asks[standing.state.pk])),
+        as_of_column,
+    ]
     writer = csv.writer(response)
     writer.writerow(name for name, _value in columns)
     for standing in standings:

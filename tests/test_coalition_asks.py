@@ -21,7 +21,7 @@ def ask_form(state, treaty, source, **changes):
     values = {
         "state": state.pk,
         "treaty": treaty.pk,
-        "ask": "Accede to the Rome Statute",
+        "ask": "Accede to the Rome Statute before 2027",
         "asked_on": "2026-10-01",
         "source": source.pk,
         "verification": "primary",
@@ -34,7 +34,7 @@ def ask_form(state, treaty, source, **changes):
 @pytest.fixture
 def asked(make_state, rome_statute, source):
     """A published ask of a made-up state."""
-    return published_ask(make_state(), rome_statute, source)
+    return published_ask(make_state(), rome_statute, source, ask="Accede to the Rome Statute before 2027")
 
 
 def profile(client, state, **query):
@@ -50,11 +50,11 @@ def test_an_editors_ask_reaches_the_profile_only_once_a_publisher_publishes_it(
     draft = CoalitionAsk.objects.get(state=state)
     assert draft.publication == Publication.DRAFT
     client.logout()
-    assert "Accede to the Rome Statute" not in profile(client, state)
+    assert "Accede to the Rome Statute before 2027" not in profile(client, state)
     assert publish_from_its_page(as_user(publisher), ASKS, draft).status_code == 302
     client.logout()
     page = profile(client, state)
-    assert 'id="ask-rome-statute"><strong lang="en" dir="auto">Accede to the Rome Statute</strong>' in page
+    assert 'id="ask-rome-statute"><strong lang="en" dir="auto">Accede to the Rome Statute before 2027</strong>' in page
     assert "asked 1 October 2026" in page
     change = PublishedChange.objects.get(record_kind=RecordKind.COALITION_ASK, record_id=draft.pk)
     assert change.kind == ChangeKind.PUBLISHED and change.state == state
@@ -67,8 +67,8 @@ def test_an_editor_cannot_publish_an_ask(as_user, editor, asked):
 
 
 def test_an_ask_made_after_the_pages_date_is_not_shown_on_it(client, asked):
-    assert "Accede to the Rome Statute" in profile(client, asked.state)
-    assert "Accede to the Rome Statute" not in profile(client, asked.state, as_of="2026-09-30")
+    assert "Accede to the Rome Statute before 2027" in profile(client, asked.state)
+    assert "Accede to the Rome Statute before 2027" not in profile(client, asked.state, as_of="2026-09-30")
 
 
 def test_one_published_ask_per_state_and_instrument(asked):
@@ -89,7 +89,7 @@ def test_the_api_the_csv_and_the_data_package_carry_the_ask(client, asked):
     assert detail["asks"] == [
         {
             "treaty": "rome-statute",
-            "ask": "Accede to the Rome Statute",
+            "ask": "Accede to the Rome Statute before 2027",
             "asked_on": "2026-10-01",
             "source": {"url": asked.source.url, "title": asked.source.title, "publisher": "", "accessed_on": None},
             "verification": "unverified",
@@ -99,11 +99,11 @@ def test_the_api_the_csv_and_the_data_package_carry_the_ask(client, asked):
     ]
     assert client.get(f"/api/v1/states/{asked.state.iso3}/", {"as_of": "2026-09-01"}).json()["asks"] == []
     rows = {row["iso3"]: row for row in csv.DictReader(io.StringIO(client.get("/states/export.csv").content.decode()))}
-    assert rows[asked.state.iso3]["coalition_asks"] == "rome-statute: Accede to the Rome Statute"
+    assert rows[asked.state.iso3]["coalition_asks"] == "rome-statute: Accede to the Rome Statute before 2027"
     assert list(rows[asked.state.iso3])[-2:] == ["coalition_asks", "as_of"]
     package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
     [asks_file] = [name for name in package.namelist() if name.endswith("asks.csv")]
-    assert "Accede to the Rome Statute" in package.read(asks_file).decode()
+    assert "Accede to the Rome Statute before 2027" in package.read(asks_file).decode()
 
 
 def test_an_ask_is_never_counted_in_a_figure(client, asked):

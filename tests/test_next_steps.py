@@ -134,3 +134,17 @@ def test_a_states_row_carries_the_coalitions_ask_under_the_steps_instrument(clie
         if entry["iso3"] == state.iso3
     ]
     assert listed["coalition_ask"] == "Accede to the Rome Statute this year"
+
+
+def test_a_profile_its_api_record_and_its_csv_row_name_the_steps_the_state_is_at(
+    client, make_state, rome_statute, source
+):
+    state = make_state()
+    published_action(state, rome_statute, TreatyActionType.SIGNATURE, "2000-01-10", source)
+    published_statement(state, "2024-10-10", ConventionPosition.SUPPORTS, source)
+    expected = ["ratify_rome_statute", "written_comments"]  # it supports a convention: no step there
+    profile = client.get(f"/states/{state.iso3}/").content.decode()
+    assert re.findall(r'<li id="step-([a-z_]+)"><a href="/next-steps/#\1">', profile) == expected
+    assert client.get(f"/api/v1/states/{state.iso3}/").json()["next_steps"] == expected
+    rows = csv.DictReader(io.StringIO(client.get("/states/export.csv").content.decode()))
+    assert next(row for row in rows if row["iso3"] == state.iso3)["next_steps"] == " | ".join(expected)
