@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alerts.models import Follows, Frequency, Subscription, Topic
+from alerts.models import UNDER_A_TREATY, Follows, Frequency, Subscription, Topic
 from states.models import State
 
 
@@ -16,13 +16,18 @@ class SubscribeForm(forms.ModelForm):
 
     class Meta:
         model = Subscription
-        fields = ["email", "follows", "states", "topic", "frequency"]
+        fields = ["email", "follows", "states", "topic", "treaty", "frequency"]
         widgets = {
             "follows": forms.RadioSelect,
             "topic": forms.RadioSelect,
             "frequency": forms.RadioSelect,
         }
-        labels = {"follows": _("Tell me about"), "topic": _("Which kind"), "frequency": _("How often")}
+        labels = {
+            "follows": _("Tell me about"),
+            "topic": _("Which kind"),
+            "treaty": _("Under which treaty (treaty actions and asks)"),
+            "frequency": _("How often"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,6 +36,9 @@ class SubscribeForm(forms.ModelForm):
         self.fields["topic"].choices = Topic.choices
         self.fields["frequency"].choices = Frequency.choices
         self.fields["states"].label_from_instance = lambda state: state.local_name
+        self.fields["treaty"].label_from_instance = lambda treaty: treaty.local_name
+        self.fields["treaty"].empty_label = _("Any treaty")
+        self.fields["treaty"].to_field_name = "slug"
 
     def clean(self):
         cleaned = super().clean()
@@ -41,6 +49,8 @@ class SubscribeForm(forms.ModelForm):
             self.add_error("topic", _("Choose the kind of change to follow."))
         if follows != Follows.TOPIC:
             cleaned["topic"] = ""
+        if cleaned.get("topic") not in UNDER_A_TREATY:
+            cleaned["treaty"] = None
         if follows != Follows.STATES:
             cleaned["states"] = State.objects.none()
         if cleaned.get("frequency") not in Frequency.values:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from states.choices import RecordKind
-from states.models import PublishedChange, State
+from states.models import CoalitionAsk, PublishedChange, State, Treaty, TreatyAction
 
 # How long a confirmation link works.
 CONFIRM_WITHIN = timedelta(hours=48)
@@ -48,13 +48,27 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
+# The kinds of change that are under one treaty, by the model of their record.
+UNDER_A_TREATY = {RecordKind.TREATY_ACTION: TreatyAction, RecordKind.COALITION_ASK: CoalitionAsk}
+
+
+def treaty_of(change):
+    """The treaty a published change is under (a treaty action's, an ask's), or None."""
+    model = UNDER_A_TREATY.get(change.record_kind)
+    if model is None or change.record_id is None:
+        return None
+    return model.objects.filter(pk=change.record_id).values_list("treaty_id", flat=True).first()
+
+
 class SubscriptionQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(confirmed_at__isnull=False)
 
     def following(self, change):
         """The confirmed subscriptions a published change concerns."""
-        concerns = Q(follows=Follows.EVERYTHING) | Q(follows=Follows.TOPIC, topic=change.record_kind)
+        treaty_id = treaty_of(change)
+        of_the_treaty = Q(treaty__isnull=True) | Q(treaty_id=treaty_id) if treaty_id else Q(treaty__isnull=True)
+        concerns = Q(follows=Follows.EVERYTHING) | (Q(follows=Follows.TOPIC, topic=change.record_kind) & of_the_treaty)
         if change.state_id:
             concerns |= Q(follows=Follows.STATES, states=change.state_id)
         return self.confirmed().filter(concerns).distinct()
@@ -69,6 +83,10 @@ class Subscription(models.Model):
     follows = models.CharField(_("follows"), max_length=12, choices=Follows.choices)
     states = models.ManyToManyField(State, blank=True, related_name="+", verbose_name=_("states"))
     topic = models.CharField(_("kind of change"), max_length=24, choices=Topic.choices, blank=True)
+    # Treaty actions, or the coalition's asks, under one treaty only (empty: under any).
+    treaty = models.ForeignKey(
+        Treaty, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("treaty")
+    )
     frequency = models.CharField(_("how often"), max_length=12, choices=Frequency.choices)
     # Names the subscription in its links (confirm, unsubscribe): long and random, never shown elsewhere.
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -88,6 +106,10 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=Q(follows=Follows.TOPIC, topic__in=Topic.values) | (~Q(follows=Follows.TOPIC) & Q(topic="")),
                 name="subscription_names_a_topic_only_when_it_follows_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(treaty__isnull=True) | Q(topic__in=list(UNDER_A_TREATY)),
+                name="subscription_names_a_treaty_only_for_a_kind_under_one",
             ),
         ]
 
@@ -118,6 +140,9 @@ class Subscription(models.Model):
         changes = PublishedChange.objects.filter(made_at__gt=since, made_at__lte=until).select_related("state")
         if self.follows == Follows.TOPIC:
             changes = changes.filter(record_kind=self.topic)
+            if self.treaty_id:
+                under = UNDER_A_TREATY[self.topic].objects.filter(treaty_id=self.treaty_id).values("pk")
+                changes = changes.filter(record_id__in=under)
         elif self.follows == Follows.STATES:
             changes = changes.filter(state__in=self.states.all())
         return changes.order_by("made_at", "pk")

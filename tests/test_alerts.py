@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from alerts.models import Delivery, DeliveryStatus, Subscription
 from alerts.tasks import send_weekly_digests
-from states.models import PositionStatement
-from tests.helpers import new_statement_form, publish_from_its_page
+from states.choices import TreatyActionType
+from states.models import PositionStatement, Treaty
+from tests.helpers import new_statement_form, publish_from_its_page, published_action
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -257,3 +258,29 @@ def test_with_the_database_queue_a_failed_send_is_tried_again_later(
     assert len(inbox.messages) == 1
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2 and delivery.last_error == ""
+
+
+def test_a_reader_following_one_treatys_actions_hears_of_them_and_of_no_other_treatys(
+    client, make_state, rome_statute, source, inbox, django_capture_on_commit_callbacks
+):
+    other = Treaty.objects.create(
+        slug="test-mla", short_name="Test MLA", title="T", adopted_on="2023-05-26", source=source
+    )
+    subscribe(client, django_capture_on_commit_callbacks, follows="topic", topic="treatyaction", treaty="rome-statute")
+    confirmed(client, inbox)
+    assert Subscription.objects.get().treaty == rome_statute
+    state = make_state()
+    with django_capture_on_commit_callbacks(execute=True):
+        published_action(state, other, TreatyActionType.SIGNATURE, "2024-02-14", source)
+    assert len(inbox.messages) == 1  # the other treaty's signature: nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        published_action(state, rome_statute, TreatyActionType.ACCESSION, "2025-02-14", source)
+    [_confirmation, alert] = inbox.messages
+    assert state.name in alert["Subject"]
+
+
+def test_a_treaty_is_kept_only_for_a_kind_of_change_under_one(client, db, django_capture_on_commit_callbacks):
+    subscribe(
+        client, django_capture_on_commit_callbacks, follows="topic", topic="positionstatement", treaty="rome-statute"
+    )
+    assert Subscription.objects.get().treaty is None

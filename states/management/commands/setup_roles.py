@@ -42,6 +42,8 @@ ROLES = {
         # Sign-in locks (django-axes): a publisher sees them and lifts one by deleting it.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Whether alerts reach readers (failed sends, with the mail server's reply); never the subscribers' list.
+        "alerts.view_delivery",
     ],
 }
 
