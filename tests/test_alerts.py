@@ -12,8 +12,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from alerts.models import Delivery, DeliveryStatus, Subscription
 from alerts.tasks import send_weekly_digests
@@ -227,7 +228,23 @@ def database_queue(settings):
 
 
 def run_the_worker():
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """What ``manage.py db_worker --batch`` does: claim each task that is due
+    and run it with the worker's own ``run_task``. Not its loop, which closes
+    the database connection between tasks (Django's request behaviour): on
+    PostgreSQL that would end the transaction this test runs in."""
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    while (due := DBTaskResult.objects.ready().get_locked()) is not None:
+        due.claim(worker.worker_id)
+        worker.run_task(due)
 
 
 def test_with_the_database_queue_mail_waits_for_the_worker(
