@@ -74,7 +74,7 @@ MIDDLEWARE = [
     # The language comes from the address (/id/, /th/, /ar/; English unprefixed), never from
     # the browser, since i18n_patterns leaves English unprefixed. First, so that every page,
     # even one a middleware answers (a NUL in the query, a database outage), is in it.
-    "django.middleware.locale.LocaleMiddleware",
+    "states.middleware.LanguageFromTheAddressMiddleware",
     "states.middleware.HeadWithoutBodyMiddleware",
     "states.middleware.RefuseNulInQueryMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

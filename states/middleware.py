@@ -8,6 +8,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,6 +27,24 @@ LANGUAGE_PREFIX = re.compile(rf"^/(?:{LANGUAGE_CODES})(?=/)")
 def is_embed(path):
     """Whether the address is an embed, in any language (/embed/…, /id/embed/…)."""
     return LANGUAGE_PREFIX.sub("", path, count=1).startswith(EMBED_PATH)
+
+
+class LanguageFromTheAddressMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, without its ``Vary: Accept-Language``. The
+    language comes only from the address (/id/, /th/, /ar/; English
+    unprefixed, and the admin and API in English): Django sends the header on
+    unprefixed pages all the same, and every proxy then keeps a copy of
+    each English page for every browser language, all the same bytes."""
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if response.has_header("Vary"):
+            kept = [name.strip() for name in response["Vary"].split(",") if name.strip().lower() != "accept-language"]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
+        return response
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):

@@ -225,3 +225,14 @@ def test_reader_text_leaves_out_what_is_marked_as_english():
     assert untranslated_text(page + "<p>Not translated at all</p>", "<html lang='en'><p>x</p>") == [
         "Not translated at all"
     ]
+
+
+@pytest.mark.parametrize("path", ["/", "/states/", "/ar/", "/th/states/", "/api/v1/figures/", "/changes/feed/"])
+def test_the_language_comes_from_the_address_so_no_page_varies_on_the_browsers(client, db, path, settings):
+    settings.PUBLIC_PAGE_CACHE = True  # as served in production, from the page cache too
+    for _round in range(2):
+        response = client.get(path, headers={"accept-language": "ar,th;q=0.8", "accept-encoding": "gzip"})
+        assert response.status_code == 200, path
+        assert "accept-language" not in response.get("Vary", "").lower(), path
+    if path == "/":
+        assert b'<html lang="en" dir="ltr">' in client.get(path, headers={"accept-language": "ar"}).content
