@@ -6,7 +6,6 @@ language with both parts and a working one-click unsubscribe."""
 import email
 import email.policy
 import re
-import socket
 from datetime import timedelta
 
 import pytest
@@ -20,7 +19,7 @@ from alerts.models import Delivery, DeliveryStatus, Subscription
 from alerts.tasks import send_weekly_digests
 from states.choices import TreatyActionType
 from states.models import PositionStatement, Treaty
-from tests.helpers import new_statement_form, publish_from_its_page, published_action
+from tests.helpers import free_port, new_statement_form, publish_from_its_page, published_action
 
 STATEMENTS = "/admin/states/positionstatement/"
 
@@ -34,12 +33,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -301,3 +294,10 @@ def test_a_treaty_is_kept_only_for_a_kind_of_change_under_one(client, db, django
         client, django_capture_on_commit_callbacks, follows="topic", topic="positionstatement", treaty="rome-statute"
     )
     assert Subscription.objects.get().treaty is None
+
+
+@pytest.mark.parametrize("odd", ["%00", "%C2%A0", "%D9%A1%D9%A2", "x" * 3000, "%F0%9F%98%80"])
+def test_an_odd_link_key_is_a_4xx_never_a_500(client, db, odd):
+    for path in (f"/alerts/unsubscribe/{odd}/", f"/alerts/confirm/{odd}/"):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path).status_code == 404, path
