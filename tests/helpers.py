@@ -111,6 +111,13 @@ def public_urls():
     return urls
 
 
+def free_port():
+    """A port nothing listens on now, for a server a test starts (or for one that must find nothing)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 # --- Published facts for made-up states ----------------------------------------------
 
 

@@ -7,7 +7,6 @@ import http.cookiejar
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
@@ -22,7 +21,7 @@ import psycopg
 import pytest
 from django_otp.oath import TOTP
 
-from tests.helpers import FROZEN_SEED, redis_for_tests
+from tests.helpers import FROZEN_SEED, free_port, redis_for_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -37,12 +36,6 @@ pytestmark = [
     pytest.mark.skipif(not DATABASE_URL.startswith("postgres"), reason="needs PostgreSQL (DATABASE_URL)"),
     pytest.mark.own_clock,
 ]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
