@@ -590,9 +590,6 @@ class StatesAtAStep:
     def evidence_of(self, standing):
         return Evidence.of(self.step.dimension.fact_of(standing))
 
-    def category_of(self, standing):
-        return self.step.dimension.category_of(standing)
-
     def ask_of(self, standing):
         return self.asks.get((standing.state.pk, self.step.treaty_slug))
 
