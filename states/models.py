@@ -60,6 +60,7 @@ from states.facts import (
     origin_field,
     partial_date_starts_its_period,
 )
+from states.per_version import kept
 from states.rules import Figures, Standing, TreatyRecord
 
 # --- Web addresses --------------------------------------------------------------
@@ -146,6 +147,57 @@ class Source(models.Model):
 # --- States -------------------------------------------------------------------
 
 
+class PublishedRecord:
+    """Every published fact about some states, loaded together (five queries,
+    however many states and however long their history): what the standings
+    on any date are computed from."""
+
+    def __init__(self, states, treaties, actions, statements, submissions):
+        self.states = states
+        self.treaties = treaties  # every tracked treaty, in its order
+        self.actions = actions  # by (state pk, treaty pk)
+        self.statements = statements  # by state pk
+        self.submissions = submissions  # by state pk
+
+    @classmethod
+    def load(cls, states):
+        ids = [state.pk for state in states]
+        by_id = {state.pk: state for state in states}
+        actions, statements, submissions = defaultdict(list), defaultdict(list), {}
+        for action in TreatyAction.objects.published().filter(state_id__in=ids).select_related("source"):
+            actions[action.state_id, action.treaty_id].append(action)
+        for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
+            statement.state = by_id[statement.state_id]  # its words name the state: spare a query each
+            statements[statement.state_id].append(statement)
+        for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
+            submissions[submission.state_id] = submission
+        return cls(states, list(Treaty.objects.all()), actions, statements, submissions)
+
+    def standings(self, treaty, as_of, states=None):
+        """The standings on ``as_of`` of the states whose pks are ``states``
+        (all by default), in that order, under ``treaty`` (by default
+        the Rome Statute) and every other tracked treaty."""
+        if treaty is None:
+            treaty = next((known for known in self.treaties if known.slug == ROME_STATUTE), None)
+        else:
+            treaty = next((known for known in self.treaties if known.pk == treaty.pk), treaty)
+        others = [other for other in self.treaties if treaty is None or other.pk != treaty.pk]
+        by_pk = {state.pk: state for state in self.states}
+        return [
+            Standing(
+                state=state,
+                as_of=as_of,
+                treaty_record=(
+                    TreatyRecord(treaty, self.actions[state.pk, treaty.pk]) if treaty is not None else None
+                ),
+                statements=self.statements[state.pk],
+                written_submission=self.submissions.get(state.pk),
+                other_records=[TreatyRecord(other, self.actions[state.pk, other.pk]) for other in others],
+            )
+            for state in (self.states if states is None else [by_pk[pk] for pk in states if pk in by_pk])
+        ]
+
+
 class StateQuerySet(models.QuerySet):
     def in_counting_rule(self, rule):
         """The states a figure counts under ``rule`` (see ``CountingRule.criteria``)."""
@@ -156,34 +208,21 @@ class StateQuerySet(models.QuerySet):
         where it stands on ``treaty`` (the treaty behind the figures; by
         default the Rome Statute) and on every other tracked treaty, on a convention and on a written
         submission, and how well its facts are verified. Every figure is
-        computed from these. Five queries, however many states."""
+        computed from these. Five queries, however many states; within a
+        request, none once a render of the same data version has made them
+        (``states.per_version``), but one for which states a filtered
+        QuerySet holds."""
         as_of = as_of or timezone.localdate()
-        states = list(self)
-        ids = [state.pk for state in states]
-        treaties = list(Treaty.objects.all())  # every tracked treaty, in its order
-        if treaty is None:
-            treaty = next((known for known in treaties if known.slug == ROME_STATUTE), None)
-        others = [other for other in treaties if treaty is None or other.pk != treaty.pk]
-        actions, statements, submissions = defaultdict(list), defaultdict(list), {}
-        for action in TreatyAction.objects.published().filter(state_id__in=ids).select_related("source"):
-            actions[action.state_id, action.treaty_id].append(action)
-        by_id = {state.pk: state for state in states}
-        for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
-            statement.state = by_id[statement.state_id]  # its words name the state: spare a query each
-            statements[statement.state_id].append(statement)
-        for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
-            submissions[submission.state_id] = submission
-        return [
-            Standing(
-                state=state,
-                as_of=as_of,
-                treaty_record=TreatyRecord(treaty, actions[state.pk, treaty.pk]) if treaty is not None else None,
-                statements=statements[state.pk],
-                written_submission=submissions.get(state.pk),
-                other_records=[TreatyRecord(other, actions[state.pk, other.pk]) for other in others],
-            )
-            for state in states
-        ]
+        if self.query.is_sliced or self.query.combinator:  # not a plain selection of states: nothing to share
+            return PublishedRecord.load(list(self)).standings(treaty, as_of)
+        states = None if not self.query.where else tuple(self.values_list("pk", flat=True))
+        key = ("standings", get_language(), treaty.pk if treaty else None, as_of, states)
+
+        def compute():
+            record = kept.get(("record",), lambda: PublishedRecord.load(list(State.objects.all())))
+            return record.standings(treaty, as_of, states)
+
+        return kept.get(key, compute)
 
     def figures(self, treaty=None, as_of=None, rule=CountingRule.ALL_TRACKED):
         """The ``Figures`` for the states here that ``rule`` counts, on ``as_of``."""

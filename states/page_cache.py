@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 from states.models import DataEpoch, PublishedChange
+from states.per_version import data_changed_in_this_request, this_request_reads
 from states.rules import as_of_from_query
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def data_version():
 
 def data_changed():
     """Call when a change the public can see is saved: once it commits, every page is rendered afresh."""
+    data_changed_in_this_request()
     if shared_version is not None:
         transaction.on_commit(shared_version.announce_change)
 
@@ -280,6 +282,7 @@ def cached_public_page(view=None, *, reads=(), offers=()):
         if not canonical(request, reads):
             return view(request, *args, **kwargs)
         version = getattr(request, "data_version", None) or data_version()
+        this_request_reads(version)
         stored = stored_page(request, version, offers)
         if stored is not None:
             return stored
@@ -319,6 +322,7 @@ class CachedPublicPageMiddleware:
         ):
             try:
                 request.data_version = data_version()
+                this_request_reads(request.data_version)
             except DatabaseError:  # the page's own handling answers
                 return self.get_response(request)
             stored = stored_page(request, request.data_version, stored_paths[request.path][1])

@@ -19,6 +19,7 @@ from states.admin_site import two_factor_required
 from states.choices import CountingRule, Subregion, UNMembership, UNRegionalGroup
 from states.management.commands.load_seed import SEEDED_MODELS
 from states.models import PositionStatement, PublishedChange, SeedRow, Source, State, Treaty
+from states.per_version import kept
 from tests.helpers import FROZEN_SEED, staff_user, verify_second_factor
 
 
@@ -94,9 +95,12 @@ def english_outside_requests():
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with empty caches (rate limits and pages live there)."""
+    """Each test starts with empty caches (rate limits and pages live there),
+    and with no work kept for a data version: a rolled-back test's database
+    can come back to a version number another test's data had."""
     for alias in caches:
         caches[alias].clear()
+    kept.forget()
 
 
 @pytest.fixture
