@@ -41,7 +41,7 @@ from states.models import (
     TreatyAction,
     WrittenSubmission,
 )
-from states.rules import Figures, as_of_from_query
+from states.rules import as_of_from_query
 
 AS_OF = OpenApiParameter(
     "as_of",
@@ -447,7 +447,7 @@ class FiguresView(APIView):
         if rule not in CountingRule.values:
             raise ValidationError({"rule": [f"Not a counting rule: use one of {', '.join(CountingRule.values)}."]})
         as_of = as_of_from(request)
-        figures = Figures(State.objects.standings(Treaty.objects.rome_statute_or_404(), as_of), rule)
+        figures = State.objects.standings(Treaty.objects.rome_statute_or_404(), as_of).figures(rule)
         return Response(
             FiguresSerializer(
                 {

@@ -235,6 +235,27 @@ def _overlap(a, b):
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def map_signature(standings, layer, figures):
+    """What the map of ``layer`` shows of ``standings``, apart from the view:
+    each state's category, status and marks, and the count it is part of.
+    Two dates with the same signature have the same map."""
+    dimension = tracked_dimensions(standings)[layer]
+    counted = {standing.state.pk for standing in figures.standings}
+    return (
+        figures.rule,
+        tuple(
+            (
+                standing.state.pk,
+                dimension.category_of(standing),
+                dimension.status(standing),
+                dimension.rests_on_primary_record(standing),
+                standing.state.pk in counted,
+            )
+            for standing in standings
+        ),
+    )
+
+
 def asia_pacific_map(standings, layer, figures, view=MapView.WHOLE_REGION):
     """Everything the map template needs: a shape for each of ``standings``
     with its category, names or key numbers for the view, and a legend that

@@ -61,7 +61,7 @@ from states.facts import (
     partial_date_starts_its_period,
 )
 from states.per_version import kept
-from states.rules import Figures, Standing, TreatyRecord
+from states.rules import Standing, Standings, TreatyRecord
 
 # --- Web addresses --------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class PublishedRecord:
             treaty = next((known for known in self.treaties if known.pk == treaty.pk), treaty)
         others = [other for other in self.treaties if treaty is None or other.pk != treaty.pk]
         by_pk = {state.pk: state for state in self.states}
-        return [
+        return Standings(
             Standing(
                 state=state,
                 as_of=as_of,
@@ -195,7 +195,7 @@ class PublishedRecord:
                 other_records=[TreatyRecord(other, self.actions[state.pk, other.pk]) for other in others],
             )
             for state in (self.states if states is None else [by_pk[pk] for pk in states if pk in by_pk])
-        ]
+        )
 
 
 class StateQuerySet(models.QuerySet):
@@ -226,7 +226,7 @@ class StateQuerySet(models.QuerySet):
 
     def figures(self, treaty=None, as_of=None, rule=CountingRule.ALL_TRACKED):
         """The ``Figures`` for the states here that ``rule`` counts, on ``as_of``."""
-        return Figures(self.standings(treaty, as_of), rule)
+        return self.standings(treaty, as_of).figures(rule)
 
 
 # A language tag as BCP 47 writes the common ones: zh, ar, zh-Hant, pt-BR.
@@ -336,8 +336,11 @@ TREATY_NAMES = [
 
 class TreatyQuerySet(models.QuerySet):
     def rome_statute(self):
-        """The treaty behind the headline figures, or None before the seed data is loaded."""
-        return self.filter(slug=ROME_STATUTE).first()
+        """The treaty behind the headline figures, or None before the seed data
+        is loaded. Read once per data version by a request's pages (``states.per_version``)."""
+        if self.query.where:
+            return self.filter(slug=ROME_STATUTE).first()
+        return kept.get(("rome statute",), lambda: self.filter(slug=ROME_STATUTE).first())
 
     def besides_rome_statute(self):
         """The other tracked treaties (the amendments, the conventions), in their order."""

@@ -640,6 +640,19 @@ def tally(values, choices):
     return {choice: counts[choice] for choice in choices}
 
 
+class Standings(list):
+    """The standings of some states on one date (``StateQuerySet.standings``),
+    with the figures of each counting rule, counted once for them."""
+
+    def figures(self, rule=CountingRule.ALL_TRACKED):
+        rule = CountingRule(rule)
+        if not hasattr(self, "by_rule"):
+            self.by_rule = {}
+        if rule not in self.by_rule:
+            self.by_rule[rule] = Figures(self, rule)
+        return self.by_rule[rule]
+
+
 class Figures:
     """The public figures for the states of one counting rule on one date,
     counted from their standings. Every page, export and API reads them here."""
@@ -647,12 +660,24 @@ class Figures:
     def __init__(self, standings, rule=CountingRule.ALL_TRACKED):
         self.rule = CountingRule(rule)
         self.standings = [standing for standing in standings if self.rule.includes(standing.state)]
+        # Each count once per Figures, however often a page reads it (a page
+        # reads some twenty times; the standings never change under them).
+        self.by_dimension = {}
+
+    def per_dimension(self, name, dimension, compute):
+        key = (name, dimension.code)
+        if key not in self.by_dimension:
+            self.by_dimension[key] = compute()
+        return self.by_dimension[key]
 
     @property
     def total(self):
         return len(self.standings)
 
     def categories(self, dimension):
+        return self.per_dimension("categories", dimension, lambda: self._categories(dimension))
+
+    def _categories(self, dimension):
         """``dimension``'s counted categories, after any other status a state
         here has: "not yet researched" under a treaty whose research staff
         marked incomplete is counted, never dropped from the figures."""
@@ -662,10 +687,16 @@ class Figures:
 
     def counts(self, dimension):
         """How many states are in each of ``dimension``'s categories, every category present, in order."""
+        return self.per_dimension("counts", dimension, lambda: self._counts(dimension))
+
+    def _counts(self, dimension):
         return tally((dimension.category_of(standing) for standing in self.standings), self.categories(dimension))
 
     def evidence(self, dimension):
         """For each of ``dimension``'s categories, how many of its states rest on a fact of each ``Evidence``."""
+        return self.per_dimension("evidence", dimension, lambda: self._evidence(dimension))
+
+    def _evidence(self, dimension):
         table = {category: EvidenceCounts.fromkeys(Evidence, 0) for category in self.categories(dimension)}
         for standing in self.standings:
             table[dimension.category_of(standing)][Evidence.of(dimension.fact_of(standing))] += 1
@@ -690,7 +721,7 @@ class Figures:
     def submission_counts(self):
         return self.counts(SUBMISSION)
 
-    @property
+    @cached_property
     def position_whose_words(self):
         """How many of the positions counted (every state with an assessed
         statement) rest on each kind of words (``WhoseWords``)."""
@@ -702,7 +733,7 @@ class Figures:
         """(states whose position has been researched, states counted)."""
         return self.total - self.position_counts[ConventionPosition.NOT_YET_RESEARCHED], self.total
 
-    @property
+    @cached_property
     def treaty_status_by_subregion(self):
         """For each M49 subregion that has states here, in code order, the count of each status."""
         by_subregion = defaultdict(list)
@@ -771,6 +802,10 @@ class Figures:
         return [(day, self.on(day).position_counts) for day in days]
 
     def states_parties_over_time(self):
+        return self._states_parties_over_time
+
+    @cached_property
+    def _states_parties_over_time(self):
         """How many of these states were States Parties, as (date, count) at each
         change up to the standings' date: a step at each entry into force and at
         each withdrawal taking effect. Starts at the treaty's adoption with 0."""

@@ -23,6 +23,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
@@ -53,10 +54,11 @@ from states.filters import (
     sort_standings,
 )
 from states.forms import CONTROL_CHARACTERS, CorrectionForm
-from states.maps import MapView, asia_pacific_map, legend_entry, patterns
+from states.maps import MapView, asia_pacific_map, legend_entry, map_signature, patterns
 from states.models import CoalitionAsk, CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
-from states.rules import Figures, as_of_from_query, list_in_words, list_separator
+from states.per_version import kept as per_version
+from states.rules import as_of_from_query, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
@@ -103,7 +105,7 @@ def one_of(values):
 def overview(request, as_of):
     treaty = Treaty.objects.rome_statute_or_404()
     standings = State.objects.standings(treaty, as_of)  # every tracked state, for the map
-    figures = Figures(standings, HEADLINE_RULE)
+    figures = standings.figures(HEADLINE_RULE)
     layers = tracked_dimensions(standings)  # a layer per dimension, by its code
     layer = request.GET.get("map") or ROME_STATUTE.code
     if layer not in layers:
@@ -118,6 +120,36 @@ def overview(request, as_of):
     def map_link(**changes):
         return "?" + urlencode({**kept, **changes}) + "#map"
 
+    def draw_map():
+        drawn = asia_pacific_map(standings, layer, figures, view)
+        context = {"map": drawn, "figures": figures}
+        return (
+            drawn,
+            render_to_string("includes/map_drawing.html", context),
+            render_to_string("includes/map_caption.html", context),
+        )
+
+    def frame_map():
+        # Placing the names and drawing the shapes is most of the page's work, and it
+        # depends only on each state's category (and the data version and language):
+        # drawn once for every date on which the map looks the same.
+        drawn, drawing, caption = per_version.get(
+            ("map drawing", get_language(), layer, view, map_signature(standings, layer, figures)), draw_map
+        )
+        context = {
+            "map": drawn,
+            "map_drawing": drawing,
+            "map_caption": caption,
+            "as_of": as_of,
+            "layer_links": [(code, dimension.label, map_link(map=code)) for code, dimension in layers.items()],
+            "view_links": [(value, label, map_link(view=value)) for value, label in MapView.choices],
+        }
+        return drawn, render_to_string("includes/map.html", context)
+
+    # The map in its frame (its date, its links), once per data version, date and choice.
+    drawn_map, map_markup = per_version.get(
+        ("map", get_language(), as_of, layer, view, tuple(sorted(kept.items()))), frame_map
+    )
     parties_over_time = figures.states_parties_over_time()
     return render(
         request,
@@ -127,10 +159,9 @@ def overview(request, as_of):
             "parties_over_time": parties_over_time,
             "rule": figures.rule,
             "figures": figures,
-            "map": asia_pacific_map(standings, layer, figures, view),
+            "map": drawn_map,
+            "map_markup": map_markup,
             "map_keep": {name: value for name, value in kept.items() if name != "as_of"},
-            "layer_links": [(code, dimension.label, map_link(map=code)) for code, dimension in layers.items()],
-            "view_links": [(value, label, map_link(view=value)) for value, label in MapView.choices],
             "parties_charts": [
                 ("wide", cumulative_steps(parties_over_time, as_of)),
                 ("narrow", cumulative_steps(parties_over_time, as_of, width=360, year_ticks=4)),
@@ -674,7 +705,7 @@ def embed_map(request, as_of):
     layer = request.GET.get("layer") or ROME_STATUTE.code
     if layer not in layers:
         return refuse_parameter(request, "layer", one_of(layers))
-    figures = Figures(standings, HEADLINE_RULE)
+    figures = standings.figures(HEADLINE_RULE)
     context = {
         "as_of": as_of,
         "figures": figures,
