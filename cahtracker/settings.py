@@ -194,7 +194,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # The cache: this process's memory, or Redis shared by every app server when
 # REDIS_URL is set (for example redis://127.0.0.1:6379/1).
 # Rendered public pages stay in each process's memory ("pages"), keyed by the
-# data's version (states/page_cache.py).
+# data's version (states/page_cache.py), and with Redis are shared by every
+# process, so each page is rendered once per data version (SharedPages).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 SHARED_CACHE = bool(REDIS_URL)
 # Redis is a cache, not a dependency: a Redis that is hung (or unreachable)
@@ -206,7 +207,13 @@ CACHES = {
         if SHARED_CACHE
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     ),
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    # Room for every public address in every language, compressed and not: Django's
+    # default of 300 made a crawler's sweep, or a publish, re-render pages over and over.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 
 # Public pages are cached (states/page_cache.py); PUBLIC_PAGE_CACHE=0 turns it

@@ -219,10 +219,21 @@ class StateQuerySet(models.QuerySet):
         key = ("standings", get_language(), treaty.pk if treaty else None, as_of, states)
 
         def compute():
-            record = kept.get(("record",), lambda: PublishedRecord.load(list(State.objects.all())))
+            record = kept.get(
+                ("record",), lambda: PublishedRecord.load(list(State.objects.select_related("source")))
+            )
             return record.standings(treaty, as_of, states)
 
         return kept.get(key, compute)
+
+    def standing_of(self, iso3, treaty=None, as_of=None):
+        """The standing of the state whose code is ``iso3`` (its source read
+        with it), or a 404: one of every state's standings, which renders of
+        the same data version share."""
+        standing = next((known for known in self.standings(treaty, as_of) if known.state.iso3 == iso3), None)
+        if standing is None:
+            raise Http404("No state has this code.")
+        return standing
 
     def figures(self, treaty=None, as_of=None, rule=CountingRule.ALL_TRACKED):
         """The ``Figures`` for the states here that ``rule`` counts, on ``as_of``."""

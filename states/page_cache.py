@@ -32,6 +32,7 @@ security headers are still added on the way out).
 import contextlib
 import functools
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -161,6 +162,58 @@ class SharedDataVersion:
 shared_version = SharedDataVersion(settings.REDIS_URL) if settings.SHARED_CACHE else None
 
 
+class SharedPages:
+    """Rendered pages in Redis, for every process of every app server: a page
+    is rendered once per data version, not once per worker. Each process
+    still keeps what it serves in its own memory; this is where it looks
+    before rendering. The key holds the data version read from the database,
+    so a Redis restarted with old pages, or emptied, can only cost renders,
+    never serve a page older than the data. Stored as JSON headers and the
+    bytes, never as a pickle: whoever can write to Redis cannot run code."""
+
+    PREFIX = "cahtracker:"
+    RETRY_REDIS_AFTER = SharedDataVersion.RETRY_REDIS_AFTER
+
+    def __init__(self, url):
+        self.url = url
+        self.pid = None
+        self.down_until = 0.0
+
+    @property
+    def client(self):
+        if self.pid != os.getpid():  # a forked process needs connections of its own
+            self.pid, self._client = os.getpid(), redis.Redis.from_url(self.url, **settings.REDIS_TIMEOUTS)
+        return self._client
+
+    def get(self, key):
+        if time.monotonic() < self.down_until:
+            return None
+        try:
+            stored = self.client.get(self.PREFIX + key)
+        except redis.RedisError:
+            self.redis_failed("read")
+            return None
+        if stored is None:
+            return None
+        headers, content = stored.split(b"\n", 1)
+        return content, json.loads(headers)
+
+    def set(self, key, content, headers):
+        if time.monotonic() < self.down_until:
+            return
+        try:
+            self.client.set(self.PREFIX + key, json.dumps(headers).encode() + b"\n" + content, ex=CACHED_FOR)
+        except redis.RedisError:
+            self.redis_failed("store")
+
+    def redis_failed(self, doing):
+        logger.warning("Could not %s a page in Redis: each process renders its own", doing, exc_info=True)
+        self.down_until = time.monotonic() + self.RETRY_REDIS_AFTER
+
+
+shared_pages = SharedPages(settings.REDIS_URL) if settings.SHARED_CACHE else None
+
+
 def data_version():
     """What the public data is now, as a short string."""
     if shared_version is not None:
@@ -243,6 +296,10 @@ def stored_page(request, version, offers=()):
         if not_modified is not None:
             return mark_public(not_modified, etag, offers)
     stored = caches["pages"].get(key)
+    if stored is None and shared_pages is not None:
+        stored = shared_pages.get(key)  # another process rendered it
+        if stored is not None:
+            keep_here(key, *stored)
     if stored is None:
         return None
     # Kept as bytes and the headers it was sent with (marked public, with its
@@ -284,7 +341,8 @@ def cached_public_page(view=None, *, reads=(), offers=()):
         version = getattr(request, "data_version", None) or data_version()
         this_request_reads(version)
         stored = stored_page(request, version, offers)
-        if stored is not None:
+        if stored is not None:  # from another process (SharedPages): served from here on
+            remember_path(request, reads, offers)
             return stored
         response = view(request, *args, **kwargs)
         if not getattr(response, "is_rendered", True):
@@ -296,11 +354,15 @@ def cached_public_page(view=None, *, reads=(), offers=()):
         mark_public(response, etag, offers)
         if response.status_code == 200 and not response.streaming:
             store(key, response)
-            if len(stored_paths) < MAX_STORED_PATHS:
-                stored_paths[request.path] = (reads, offers)
+            remember_path(request, reads, offers)
         return response
 
     return wrapper
+
+
+def remember_path(request, reads, offers):
+    if len(stored_paths) < MAX_STORED_PATHS:
+        stored_paths[request.path] = (reads, offers)
 
 
 class CachedPublicPageMiddleware:
@@ -340,8 +402,16 @@ def mark_public(response, etag, offers=()):
 
 
 def store(key, response):
-    """Keep a page; a cache that fails to keep it costs the next visitor a render, never this one their page."""
+    """Keep a page, here and for the other processes (``SharedPages``)."""
+    keep_here(key, response.content, dict(response.headers))
+    if shared_pages is not None:
+        shared_pages.set(key, response.content, dict(response.headers))
+
+
+def keep_here(key, content, headers):
+    """Keep a page in this process; a cache that fails to keep it costs the
+    next visitor a render, never this one their page."""
     try:
-        caches["pages"].set(key, (response.content, dict(response.headers)), CACHED_FOR)
+        caches["pages"].set(key, (content, headers), CACHED_FOR)
     except Exception:  # any cache backend's error
         logger.warning("Could not store a page in the cache", exc_info=True)

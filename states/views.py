@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -346,9 +346,9 @@ def state_detail(request, iso3, as_of):
         if request.GET:
             target["Location"] += "?" + request.GET.urlencode()
         return target
-    state = get_object_or_404(State.objects.select_related("source"), iso3=iso3)
     treaty = Treaty.objects.rome_statute_or_404()
-    standing = State.objects.filter(pk=state.pk).standings(treaty, as_of)[0]
+    standing = State.objects.standing_of(iso3, treaty, as_of)
+    state = standing.state
     return render(
         request,
         "states/detail.html",
@@ -722,8 +722,8 @@ def embed_map(request, as_of):
 @with_as_of
 def embed_state(request, iso3, as_of):
     """A state's standing in a few lines, to frame on another site."""
-    state = get_object_or_404(State.objects.select_related("source"), iso3=iso3.upper())
-    standing = State.objects.filter(pk=state.pk).standings(Treaty.objects.rome_statute_or_404(), as_of)[0]
+    standing = State.objects.standing_of(iso3.upper(), Treaty.objects.rome_statute_or_404(), as_of)
+    state = standing.state
     source_page = request.build_absolute_uri(state.get_absolute_url() + f"?as_of={as_of.isoformat()}")
     return render(request, "embed/state.html", {"as_of": as_of, "standing": standing, "source_page": source_page})
 

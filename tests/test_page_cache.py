@@ -4,12 +4,14 @@ shows at once; browsers may reuse a page briefly and get 304 when unchanged."""
 import re
 
 import pytest
+from django.core.cache import caches
 from django.utils import timezone
 
 from states import page_cache
 from states.choices import ChangeKind, RecordKind
 from states.models import DataEpoch, PositionStatement, PublishedChange
 from states.page_cache import SharedDataVersion, database_version
+from states.per_version import kept
 from tests.helpers import import_rows, redis_for_tests, statement_form
 
 STATEMENTS = "/admin/states/positionstatement/"
@@ -105,6 +107,61 @@ def test_with_a_shared_cache_a_publish_shows_once_it_commits(
     after = client.get(PAGE, headers={"if-none-match": before["ETag"]})
     assert after.status_code == 200
     assert "Published with a shared cache." in after.content.decode()
+
+
+@pytest.fixture
+def shared_pages(monkeypatch):
+    """As with several app servers: rendered pages are shared in Redis."""
+    pages = page_cache.SharedPages(redis_for_tests(5))
+    monkeypatch.setattr(page_cache, "shared_pages", pages)
+    return pages
+
+
+def as_another_process():
+    """Its own memory, empty: no page, no work kept for the data version."""
+    caches["pages"].clear()
+    kept.forget()
+    page_cache.stored_paths.clear()
+
+
+def test_with_redis_a_page_one_process_rendered_is_served_by_another_without_a_render(
+    client, shared_pages, db, django_assert_num_queries
+):
+    first = client.get(PAGE)
+    as_another_process()
+    with django_assert_num_queries(1):  # the data version: no render
+        again = client.get(PAGE)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    with django_assert_num_queries(1):  # kept in this process too, and served before the middleware
+        assert client.get(PAGE).content == first.content
+
+
+def test_a_page_redis_holds_from_before_a_publish_is_never_served(
+    client, shared_pages, publisher, published_statement, django_capture_on_commit_callbacks
+):
+    before = client.get(PAGE)
+    with django_capture_on_commit_callbacks(execute=True):
+        published_statement.summary = "Published while Redis held the old page."
+        published_statement.save_change_by(publisher, "Test")
+    as_another_process()
+    after = client.get(PAGE)
+    assert after["ETag"] != before["ETag"]
+    assert "Published while Redis held the old page." in after.content.decode()
+
+
+def test_with_redis_down_a_page_is_rendered_and_kept_in_the_process(client, db, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(page_cache, "shared_pages", page_cache.SharedPages("redis://127.0.0.1:1/0"))
+    first = client.get(PAGE)
+    assert first.status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get(PAGE).content == first.content
+
+
+def test_the_page_cache_has_room_for_every_public_address_in_every_language(client, db, settings):
+    # The sitemap lists every page in every language; the API and the embeds are as many again.
+    pages = client.get("/sitemap.xml").content.decode().count("<loc>")
+    room = settings.CACHES["pages"]["OPTIONS"]["MAX_ENTRIES"]
+    assert pages > 100 and room >= pages * 2 * 2 * 10  # compressed and not; ten times today's states
 
 
 def a_public_change():

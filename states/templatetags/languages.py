@@ -2,10 +2,11 @@
 switcher and the hreflang alternates in every public page's head."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django import template
 from django.conf import settings
-from django.urls import Resolver404, resolve, reverse, translate_url
+from django.urls import Resolver404, get_script_prefix, resolve, reverse, translate_url
 from django.utils.translation import get_language, get_language_info, override
 
 register = template.Library()
@@ -29,9 +30,21 @@ def page_languages(context):
     if request is None:
         return []
     current = get_language()
-    full_path = request.get_full_path()
+    origin = request.build_absolute_uri("/")[:-1]
+    return [
+        PageLanguage(code=code, name=name, bidi=bidi, path=path, url=origin + path, current=code == current)
+        for code, name, bidi, path in page_in_each_language(request.get_full_path(), request.path_info,
+                                                            get_script_prefix())
+    ]  # fmt: skip
+
+
+# Every page's head and switcher read these; reversing them is a third of a
+# small page's work, and the answer only depends on the address.
+@lru_cache(maxsize=4096)
+def page_in_each_language(full_path, path_info, script_prefix):
+    """(code, name, bidi, path) per language for the page at ``full_path``."""
     try:
-        is_public_page = resolve(request.path_info).namespace == "states"
+        is_public_page = resolve(path_info).namespace == "states"
     except Resolver404:
         is_public_page = False
     languages = []
@@ -42,14 +55,5 @@ def page_languages(context):
             with override(code):
                 path = reverse("states:overview")
         info = get_language_info(code)
-        languages.append(
-            PageLanguage(
-                code=code,
-                name=info["name_local"],
-                bidi=info["bidi"],
-                path=path,
-                url=request.build_absolute_uri(path),
-                current=code == current,
-            )
-        )
-    return languages
+        languages.append((code, info["name_local"], info["bidi"], path))
+    return tuple(languages)
