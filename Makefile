@@ -53,14 +53,23 @@ serve: $(VENV)/installed.stamp .secret-key
 	$(SERVE_ENV) $(BIN)/gunicorn cahtracker.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} \
 		--no-control-socket --access-logfile - --error-logfile -
 
-# The benchmark: gunicorn with and without the page cache on PostgreSQL (a
-# database of its own, BENCH_DATABASE_URL) and Redis, wrk on this machine.
+# The benchmark (states/management/commands/bench.py): gunicorn servers with the
+# page cache, without it, and without it on a hundred times today's history,
+# each on PostgreSQL (databases of their own, named by BENCH_DATABASE_URL and
+# BENCH_HISTORY_DATABASE_URL, created if missing) and Redis, on ports
+# BENCH_PORT to BENCH_PORT+2, with wrk on this machine.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cahtracker_bench
-BENCH_ENV = $(SERVE_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/2} CONN_MAX_AGE=60
+BENCH_HISTORY_DATABASE_URL ?= $(BENCH_DATABASE_URL)_history
+BENCH_PORT ?= 8100
+BENCH_ENV = $(SERVE_ENV) DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_HISTORY_DATABASE_URL=$(BENCH_HISTORY_DATABASE_URL) \
+	BENCH_PORT=$(BENCH_PORT) REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/2} CONN_MAX_AGE=60
+# The database a URL names, created on its server unless it exists.
+database-for = psql "$(1)" -c "select 1" >/dev/null 2>&1 || psql "$(dir $(1))postgres" -qc 'CREATE DATABASE "$(notdir $(1))"'
 
 bench: $(VENV)/installed.stamp .secret-key
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	psql "$(BENCH_DATABASE_URL)" -c "select 1" >/dev/null 2>&1 || createdb -h 127.0.0.1 -U postgres cahtracker_bench
+	$(call database-for,$(BENCH_DATABASE_URL))
+	$(call database-for,$(BENCH_HISTORY_DATABASE_URL))
 	$(BENCH_ENV) $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --no-input --verbosity 0
 	$(BENCH_ENV) $(BIN)/python manage.py load_seed

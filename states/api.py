@@ -410,11 +410,13 @@ class StateList(StandingsMixin, generics.ListAPIView):
         state_filter = StateFilter(request.query_params, queryset=self.get_queryset(), instruments=instruments)
         if not state_filter.is_valid():
             raise ValidationError(state_filter.errors)
-        standings = state_filter.filter_standings(
-            state_filter.qs.standings(Treaty.objects.rome_statute_or_404(), as_of)
-        )
-        states = [standing.state for standing in standings]
-        page = self.paginate_queryset(states)
+        treaty = Treaty.objects.rome_statute_or_404()
+        if state_filter.filters_standings:  # which states match is known once every state's standing is
+            standings = state_filter.filter_standings(state_filter.qs.standings(treaty, as_of))
+            page = self.paginate_queryset([standing.state for standing in standings])
+        else:  # the page's states first, then only their standings
+            page = self.paginate_queryset(state_filter.qs)
+            standings = State.objects.filter(pk__in=[state.pk for state in page]).standings(treaty, as_of)
         context = {"request": request, "standings": {standing.state.pk: standing for standing in standings}}
         return self.get_paginated_response(StateSerializer(page, many=True, context=context).data)
 

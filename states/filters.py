@@ -127,11 +127,22 @@ class StateFilter(django_filters.FilterSet):
         # Applied by ``filter_standings`` once standings are computed.
         return queryset
 
-    def filter_standings(self, standings):
+    @property
+    def filters_standings(self):
+        """Whether a filter chosen reads the standings (a status, a position...),
+        so that which states are listed is known only once every state's is computed."""
+        return any(self.form.cleaned_data.get(name) for name in self.status_of())
+
+    def status_of(self):
+        """For each filter that reads the standings, what it reads of one."""
         status_of = {dimension.query_name: dimension.status for dimension in DIMENSIONS.values()}
         status_of["verification"] = lambda standing: standing.verification
         if treaty := self.form.cleaned_data.get("treaty"):
             status_of["treaty_status"] = self.instruments[treaty].status
+        return status_of
+
+    def filter_standings(self, standings):
+        status_of = self.status_of()
         wanted = {name: value for name in status_of if (value := self.form.cleaned_data.get(name))}
         return [
             standing

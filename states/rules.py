@@ -779,6 +779,10 @@ class Figures:
         return Figures([standing.on(day) for standing in self.standings], self.rule)
 
     def positions_over_time(self):
+        return self._positions_over_time
+
+    @cached_property
+    def _positions_over_time(self):
         """How many of these states held each position on a convention, as
         (day, counts): on 31 December of each year from that of the first
         assessed statement to the last year before the standings' date, then

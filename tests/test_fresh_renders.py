@@ -1,0 +1,98 @@
+"""A fresh render does only what changed (issue 23): the standings, the
+figures and the map are worked out once per data version in a process
+(states.per_version) and shared by every page, date and language that needs
+them; a publish is in the very next render."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from states.choices import ConventionPosition, Verification
+from states.models import PositionStatement, State, Treaty
+from states.per_version import kept
+from tests.helpers import published_statement
+
+
+@pytest.fixture
+def fresh_renders(settings):
+    """Every request rendered afresh, as with PUBLIC_PAGE_CACHE=0 (what make bench measures)."""
+    settings.PUBLIC_PAGE_CACHE = False
+
+
+def queries_of(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries), response.content
+
+
+@pytest.mark.parametrize(
+    ("path", "afterwards"),
+    [
+        ("/", 1),  # the data version
+        ("/?as_of=2020-06-30", 1),
+        ("/states/PHL/", 2),  # and the state's asks in force
+        ("/convention/", 2),  # and the convention's timeline events
+        ("/api/v1/figures/", 1),
+    ],
+)
+def test_a_second_fresh_render_of_the_same_data_version_loads_no_fact_again(
+    client, db, fresh_renders, path, afterwards
+):
+    first, page = queries_of(client, path)
+    again, same_page = queries_of(client, path)
+    assert again == afterwards < first
+    assert same_page == page
+
+
+def test_other_pages_dates_and_languages_share_the_facts_loaded_once(client, db, fresh_renders):
+    client.get("/")
+    for path in ("/states/IDN/", "/id/states/IDN/", "/ar/?as_of=2019-03-17", "/th/convention/"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        assert not any("states_positionstatement" in query["sql"] for query in queries), path
+
+
+def test_a_publish_is_in_the_next_fresh_render(client, db, fresh_renders, publisher, source):
+    before = client.get("/states/PHL/").content.decode()
+    statement = published_statement(
+        State.objects.get(iso3="PHL"), "2026-11-20", ConventionPosition.SUPPORTS, source, forum="A new forum"
+    )
+    statement.summary = "Said at a meeting the week before."
+    statement.save_change_by(publisher, "Recorded the statement")
+    after = client.get("/states/PHL/").content.decode()
+    assert "A new forum" not in before and "A new forum" in after
+
+
+def test_outside_a_request_nothing_is_kept_so_code_sees_its_own_change(db, source):
+    treaty = Treaty.objects.rome_statute()
+    philippines = State.objects.get(iso3="PHL")
+    State.objects.standings(treaty)
+    published_statement(philippines, "2026-11-20", ConventionPosition.OPPOSES, source)  # no PublishedChange
+    standing = State.objects.standing_of("PHL", treaty)
+    assert standing.position == ConventionPosition.OPPOSES
+    assert kept.entries == {}
+
+
+def test_two_dates_on_which_every_state_stands_the_same_share_one_drawing_of_the_map(client, db, fresh_renders):
+    client.get("/?as_of=2024-01-01")
+    client.get("/?as_of=2024-01-02")
+    kinds = [key[0] for key in kept.entries]
+    assert kinds.count("map") == 2  # framed for its own date
+    assert kinds.count("map drawing") == 1
+    assert "1 January 2024" in client.get("/?as_of=2024-01-01").content.decode()
+
+
+def test_a_page_rendered_from_kept_work_is_the_page_rendered_from_the_database(client, db, fresh_renders):
+    for path in ("/", "/?map=position&view=pacific", "/states/MYS/", "/ar/states/", "/api/v1/states/?page_size=5"):
+        kept.forget()
+        from_the_database = client.get(path).content
+        assert client.get(path).content == from_the_database, path
+
+
+def test_a_statement_made_unverified_changes_the_verification_shown_at_once(client, db, fresh_renders, publisher):
+    client.get("/states/FSM/")
+    statement = PositionStatement.objects.published().get(state__iso3="FSM")
+    statement.verification = Verification.UNVERIFIED
+    statement.save_change_by(publisher, "Not yet checked again")
+    assert client.get("/api/v1/states/FSM/").json()["verification"] == Verification.UNVERIFIED
