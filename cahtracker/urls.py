@@ -12,6 +12,7 @@ api_v1 = [
     path("states/", api.StateList.as_view(), name="states"),
     # ISO 3166 alpha-3 only: anything else (a NUL byte, say) is a 404 before any query.
     re_path(r"^states/(?P<iso3>[A-Za-z]{3})/$", api.StateDetail.as_view(), name="state"),
+    path("statements/", api.StatementList.as_view(), name="statements"),
     path("figures/", api.FiguresView.as_view(), name="figures"),
     path("next-steps/", api.NextStepsView.as_view(), name="next_steps"),
     path("treaties/", api.TreatyList.as_view(), name="treaties"),

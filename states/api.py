@@ -260,13 +260,30 @@ class CoalitionAskSerializer(FactFields):
         fields = ["treaty", "ask", "asked_on", *FactFields.Meta.fields]
 
 
+# A state's record in the API holds its newest statements, a bounded answer
+# however long its history; /api/v1/statements/ has every one, in pages.
+STATEMENTS_IN_DETAIL = 20
+
+
+class StatementSerializer(PositionStatementSerializer):
+    state = serializers.SlugRelatedField(slug_field="iso3", read_only=True, help_text="The state, by its ISO3 code.")
+
+    class Meta(PositionStatementSerializer.Meta):
+        fields = ["state", *PositionStatementSerializer.Meta.fields]
+
+
 class StateDetailSerializer(StateSerializer):
     treaty_actions = serializers.SerializerMethodField(help_text="Its published Rome Statute actions, oldest first.")
     instruments = serializers.SerializerMethodField(
         help_text="Its standing under each other tracked treaty (the Kampala amendments, the Ljubljana–The Hague "
         "Convention), on that date."
     )
-    statements = serializers.SerializerMethodField(help_text="Its published statements on a convention, oldest first.")
+    statements = serializers.SerializerMethodField(
+        help_text=f"Its newest published statements on a convention (up to {STATEMENTS_IN_DETAIL}), oldest first; "
+        "statements_url lists every one, a page at a time."
+    )
+    statements_count = serializers.SerializerMethodField(help_text="How many published statements it has in all.")
+    statements_url = serializers.SerializerMethodField(help_text="Every one of its published statements, in pages.")
     written_submission = serializers.SerializerMethodField(help_text="Its written comments, if researched (else null).")
     asks = serializers.SerializerMethodField(
         help_text="What the coalition asks of it under each instrument, made by that date: advocacy, never a figure."
@@ -281,6 +298,8 @@ class StateDetailSerializer(StateSerializer):
             "treaty_actions",
             "instruments",
             "statements",
+            "statements_count",
+            "statements_url",
             "written_submission",
             "asks",
             "next_steps",
@@ -300,7 +319,14 @@ class StateDetailSerializer(StateSerializer):
 
     @extend_schema_field(PositionStatementSerializer(many=True))
     def get_statements(self, state):
-        return PositionStatementSerializer(self.standing_of(state).statements, many=True).data
+        newest = self.standing_of(state).statements[-STATEMENTS_IN_DETAIL:]
+        return PositionStatementSerializer(newest, many=True).data
+
+    def get_statements_count(self, state) -> int:
+        return len(self.standing_of(state).statements)
+
+    def get_statements_url(self, state) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:statements") + f"?state={state.iso3}")
 
     def get_next_steps(self, state) -> list[str]:
         return [step.code for step in self.standing_of(state).next_steps()]
@@ -549,6 +575,7 @@ class ApiDocsView(SpectacularSwaggerSplitView):
 
 class EndpointsSerializer(serializers.Serializer):
     states = serializers.URLField(help_text="Every tracked state with its standing (filters: see the docs).")
+    statements = serializers.URLField(help_text="Every published statement on a convention, by state (?state=PHL).")
     figures = serializers.URLField(help_text="The headline figures for a counting rule and date.")
     next_steps = serializers.URLField(help_text="Where to push: the states at each next step on a date.")
     treaties = serializers.URLField(help_text="The treaties followed, with the rules that date their effect.")
@@ -560,7 +587,7 @@ class EndpointsSerializer(serializers.Serializer):
 
 
 # The API's endpoints, by their URL names (cahtracker/urls.py), as the root lists them.
-ENDPOINTS = ["states", "figures", "next_steps", "treaties", "timeline", "sources", "changes", "schema"]
+ENDPOINTS = ["states", "statements", "figures", "next_steps", "treaties", "timeline", "sources", "changes", "schema"]
 
 
 @extend_schema(summary="The API's endpoints, its schema and its documentation", responses=EndpointsSerializer)
@@ -592,6 +619,28 @@ class SourceList(generics.ListAPIView):
     serializer_class = SourceSerializer
     queryset = Source.objects.backing_public_facts().order_by("publisher", "title")
     pagination_class = Pages
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("state", OpenApiTypes.STR, description="Only this state's, by its ISO3 code.")],
+    summary="Published statements on a convention, by state and date",
+)
+class StatementList(generics.ListAPIView):
+    serializer_class = StatementSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        statements = (
+            PositionStatement.objects.published()
+            .select_related("state", "source")
+            .order_by("state__name", "date", "pk")
+        )
+        code = self.request.query_params.get("state", "")
+        if not code:
+            return statements
+        if not re.fullmatch(r"[A-Za-z]{3}", code):
+            raise ValidationError({"state": ["Give a state's ISO3 code, for example PHL."]})
+        return statements.filter(state__iso3=code.upper())
 
 
 @extend_schema(summary="Published changes, newest first, with their reasons (never staff names)")

@@ -187,9 +187,7 @@ class PublishedRecord:
             Standing(
                 state=state,
                 as_of=as_of,
-                treaty_record=(
-                    TreatyRecord(treaty, self.actions[state.pk, treaty.pk]) if treaty is not None else None
-                ),
+                treaty_record=(TreatyRecord(treaty, self.actions[state.pk, treaty.pk]) if treaty is not None else None),
                 statements=self.statements[state.pk],
                 written_submission=self.submissions.get(state.pk),
                 other_records=[TreatyRecord(other, self.actions[state.pk, other.pk]) for other in others],
@@ -219,9 +217,7 @@ class StateQuerySet(models.QuerySet):
         key = ("standings", get_language(), treaty.pk if treaty else None, as_of, states)
 
         def compute():
-            record = kept.get(
-                ("record",), lambda: PublishedRecord.load(list(State.objects.select_related("source")))
-            )
+            record = kept.get(("record",), lambda: PublishedRecord.load(list(State.objects.select_related("source"))))
             return record.standings(treaty, as_of, states)
 
         return kept.get(key, compute)

@@ -338,7 +338,7 @@ def state_list_csv(request, as_of):
 
 
 # A state's timeline grows with its record: a page of it at a time, the newest first shown.
-TIMELINE_PER_PAGE = 40
+TIMELINE_PER_PAGE = 20
 
 
 @cached_public_page(reads=("as_of", "timeline"))
@@ -353,13 +353,18 @@ def state_detail(request, iso3, as_of):
     treaty = Treaty.objects.rome_statute_or_404()
     standing = State.objects.standing_of(iso3, treaty, as_of)
     state = standing.state
-    timeline = Paginator(standing.timeline(), TIMELINE_PER_PAGE)
-    number = request.GET.get("timeline") or str(timeline.num_pages)
+    # Page 1 is the newest entries; each page reads oldest first, as the whole timeline does.
+    timeline = Paginator(standing.timeline()[::-1], TIMELINE_PER_PAGE)
+    number = request.GET.get("timeline") or "1"
     if not PAGE_NUMBER.fullmatch(number) or int(number) > timeline.num_pages:
         expected = _("It accepts a page number from 1 to %(last)d.") % {"last": timeline.num_pages}
         return refuse_parameter(request, "timeline", expected)
     timeline_page = timeline.page(number)
     kept = {"as_of": as_of.isoformat()} if "as_of" in request.GET else {}
+
+    def timeline_link(page_number):
+        return "?" + urlencode({**kept, "timeline": page_number}) + "#timeline-title"
+
     return render(
         request,
         "states/detail.html",
@@ -368,18 +373,16 @@ def state_detail(request, iso3, as_of):
             "state": state,
             "standing": standing,
             "treaty": treaty,
-            "timeline": timeline_page.object_list,
+            "timeline": timeline_page.object_list[::-1],
             "timeline_page": timeline_page,
-            "earlier_entries": (
-                "?" + urlencode({**kept, "timeline": timeline_page.previous_page_number()}) + "#timeline-title"
-                if timeline_page.has_previous()
-                else ""
+            "timeline_entries": (
+                timeline.count - timeline_page.end_index() + 1,
+                timeline.count - timeline_page.start_index() + 1,
             ),
-            "later_entries": (
-                "?" + urlencode({**kept, "timeline": timeline_page.next_page_number()}) + "#timeline-title"
-                if timeline_page.has_next()
-                else ""
-            ),
+            "earlier_entries": timeline_link(timeline_page.next_page_number()) if timeline_page.has_next() else "",
+            "later_entries": timeline_link(timeline_page.previous_page_number())
+            if timeline_page.has_previous()
+            else "",
             "asks": CoalitionAsk.objects.filter(state=state).in_force_on(as_of),
             "embeds": [
                 embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.local_name, 170)

@@ -160,6 +160,7 @@ def test_the_api_root_lists_every_endpoint_its_schema_and_its_docs(client, db):
     links = response.json()
     assert set(links) == {
         "states",
+        "statements",
         "figures",
         "next_steps",
         "treaties",
@@ -190,3 +191,17 @@ def test_options_on_every_api_route_answers_without_an_error(client, db, url):
     response = client.options(url)
     assert response.status_code in (200, 204)
     assert "GET" in response["Allow"]
+
+
+def test_every_statement_of_a_state_is_listed_a_page_at_a_time(client, db):
+    singapore = client.get("/api/v1/states/SGP/").json()
+    listed = client.get(singapore["statements_url"]).json()
+    assert listed["count"] == singapore["statements_count"] == len(singapore["statements"])
+    assert {statement["state"] for statement in listed["results"]} == {"SGP"}
+    assert [statement["date"] for statement in listed["results"]] == [s["date"] for s in singapore["statements"]]
+
+
+@pytest.mark.parametrize("code", ["PH", "PHLL", "P\x00L", "١٢٣"])
+def test_a_statements_filter_that_is_no_iso_code_is_a_400_that_says_so(client, db, code):
+    response = client.get("/api/v1/statements/", {"state": code})
+    assert response.status_code == 400 and "ISO3" in response.json()["state"][0]

@@ -9,6 +9,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from states.api import STATEMENTS_IN_DETAIL
 from states.management.commands.bench import grow_history
 from states.models import PositionStatement, PublishedChange
 from states.per_version import kept
@@ -17,7 +18,7 @@ from states.views import CHANGES_PER_PAGE, TIMELINE_PER_PAGE
 PAGES = [
     "/",
     "/states/",
-    "/states/PHL/",
+    "/states/SGP/",  # five statements, the most of any state
     "/states/export.csv",
     "/compare/?states=PHL,IDN,MYS",
     "/convention/",
@@ -61,13 +62,15 @@ def test_at_a_hundred_times_the_history_pages_grow_only_by_one_page_of_history(
     client, today_and_a_hundred_times_the_history
 ):
     today, later = today_and_a_hundred_times_the_history
-    profile = client.get("/states/PHL/").content.decode()
+    profile = client.get("/states/SGP/").content.decode()
     assert len(re.findall(r'<li class="event ', profile)) == TIMELINE_PER_PAGE
     assert "Earlier entries" in profile and "Later entries" not in profile  # the newest page, first
     changes = client.get("/changes/").content.decode()
     assert changes.count("<tr") - 1 == CHANGES_PER_PAGE  # less the heading row
-    paged = {"/states/PHL/", "/changes/"}
+    paged = {"/states/SGP/", "/changes/", "/api/v1/states/PHL/"}  # each lists one page of the history
     for path in set(PAGES) - paged:
         assert later[path][1] <= 1.5 * today[path][1], path
     for path in paged:
-        assert later[path][1] <= 200_000, path  # one page of history (the profile was 344 KB unbounded)
+        assert later[path][1] <= 100_000, path  # the profile was 344 KB before it was paged
+    detail = client.get("/api/v1/states/PHL/").json()
+    assert len(detail["statements"]) == STATEMENTS_IN_DETAIL < detail["statements_count"]
