@@ -201,7 +201,7 @@ def test_every_statement_of_a_state_is_listed_a_page_at_a_time(client, db):
     assert [statement["date"] for statement in listed["results"]] == [s["date"] for s in singapore["statements"]]
 
 
-@pytest.mark.parametrize("code", ["PH", "PHLL", "P\x00L", "١٢٣"])
+@pytest.mark.parametrize("code", ["PH", "PHLL", "P1L", "١٢٣"])
 def test_a_statements_filter_that_is_no_iso_code_is_a_400_that_says_so(client, db, code):
     response = client.get("/api/v1/statements/", {"state": code})
     assert response.status_code == 400 and "ISO3" in response.json()["state"][0]
