@@ -333,7 +333,7 @@ class StateDetailSerializer(StateSerializer):
 
     @extend_schema_field(CoalitionAskSerializer(many=True))
     def get_asks(self, state):
-        asks = CoalitionAsk.objects.filter(state=state).in_force_on(self.standing_of(state).as_of)
+        asks = CoalitionAsk.objects.of_each_state(self.standing_of(state).as_of).get(state.pk, [])
         return CoalitionAskSerializer(asks, many=True).data
 
     @extend_schema_field(WrittenSubmissionSerializer(allow_null=True))

@@ -906,8 +906,21 @@ class CoalitionAskQuerySet(FactQuerySet):
         )
 
     def by_state_and_treaty(self, as_of):
-        """The asks made by ``as_of``, as {(state pk, treaty slug): ask}: one query."""
-        return {(ask.state_id, ask.treaty.slug): ask for ask in self.in_force_on(as_of)}
+        """The asks made by ``as_of``, as {(state pk, treaty slug): ask}: one query at most."""
+        return {(pk, ask.treaty.slug): ask for pk, asks in self.of_each_state(as_of).items() for ask in asks}
+
+    def of_each_state(self, as_of):
+        """The published asks made by ``as_of``, as {state pk: its asks in the
+        treaties' order}: one query, none in a request once a render of the
+        same data version has made it (``states.per_version``)."""
+
+        def by_state():
+            asks = defaultdict(list)
+            for ask in self.in_force_on(as_of):
+                asks[ask.state_id].append(ask)
+            return dict(asks)
+
+        return by_state() if self.query.where else kept.get(("asks", as_of), by_state)
 
 
 class CoalitionAsk(ReviewedFact):

@@ -511,7 +511,13 @@ class Standing:
     def timeline(self):
         """The state's record as dated entries, oldest first: its actions under
         each tracked treaty (another treaty's named in the entry), the dates
-        they took effect (derived, by each treaty's rules) and its statements."""
+        they took effect (derived, by each treaty's rules) and its statements.
+        Worked out once per standing (renders of one data version share it)."""
+        if not hasattr(self, "_timeline"):
+            self._timeline = self._entries()
+        return self._timeline
+
+    def _entries(self):
 
         def entry(day, kind, text, fact, display_date=None):
             return TimelineEntry(day, display_date or date_format(day, "j F Y"), kind, text, fact)

@@ -5,7 +5,6 @@ import csv
 import functools
 import logging
 import re
-from collections import defaultdict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -195,6 +194,10 @@ def overview(request, as_of):
     )
 
 
+def asks_in_a_cell(asks):
+    return [f"{ask.treaty.slug}: {ask.ask}" for ask in asks]
+
+
 # What /states/ and its CSV read from the query string.
 STATE_LIST_READS = (*StateFilter.base_filters, "sort", "as_of")
 
@@ -321,13 +324,16 @@ def state_list_csv(request, as_of):
         return HttpResponse("\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cah-tracker-states-{as_of.isoformat()}.csv"'
-    asks = defaultdict(list)  # the coalition's asks, by state: one query for every row
-    for ask in CoalitionAsk.objects.in_force_on(as_of):
-        asks[ask.state_id].append(f"{ask.treaty.slug}: {ask.ask}")
+    asks = CoalitionAsk.objects.of_each_state(as_of)  # the coalition's asks, by state: one query for every row
     *columns, as_of_column = csv_columns({**DIMENSIONS, **instruments})
     columns += [
         ("next_steps", lambda standing, as_of: " | ".join(step.code for step in standing.next_steps())),
-        ("coalition_asks", lambda standing, as_of: " | ".join(asks[standing.state.pk])),
+        (
+            "coalition_asks",
+            lambda standing, as_of: " | ".join(
+                f"{ask.treaty.slug}: {ask.ask}" for ask in asks.get(standing.state.pk, [])
+            ),
+        ),
         as_of_column,
     ]
     writer = csv.writer(response)
@@ -383,7 +389,7 @@ def state_detail(request, iso3, as_of):
             "later_entries": timeline_link(timeline_page.previous_page_number())
             if timeline_page.has_previous()
             else "",
-            "asks": CoalitionAsk.objects.filter(state=state).in_force_on(as_of),
+            "asks": CoalitionAsk.objects.of_each_state(as_of).get(state.pk, []),
             "embeds": [
                 embed_snippets(request, reverse("states:embed_state", args=[state.iso3]), state.local_name, 170)
             ],

@@ -31,7 +31,7 @@ def queries_of(client, path):
     [
         ("/", 1),  # the data version
         ("/?as_of=2020-06-30", 1),
-        ("/states/PHL/", 2),  # and the state's asks in force
+        ("/states/PHL/", 1),
         ("/convention/", 2),  # and the convention's timeline events
         ("/api/v1/figures/", 1),
     ],
