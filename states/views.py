@@ -344,7 +344,7 @@ def state_list_csv(request, as_of):
 
 
 # A state's timeline grows with its record: a page of it at a time, the newest first shown.
-TIMELINE_PER_PAGE = 20
+TIMELINE_PER_PAGE = 10
 
 
 @cached_public_page(reads=("as_of", "timeline"))
