@@ -368,6 +368,18 @@ def state_detail(request, iso3, as_of):
     timeline_page = timeline.page(number)
     kept = {"as_of": as_of.isoformat()} if "as_of" in request.GET else {}
 
+    entries = timeline_page.object_list[::-1]
+
+    def draw_timeline():
+        context = {"timeline": entries, "as_of": as_of, "state": state, "treaty": treaty}
+        return render_to_string("includes/timeline_entries.html", context)
+
+    # The entries read the date only where one is still to come on it.
+    still_to_come = any(entry.date > as_of for entry in entries)
+    timeline_markup = per_version.get(
+        ("timeline", get_language(), state.pk, timeline_page.number, as_of if still_to_come else None), draw_timeline
+    )
+
     def timeline_link(page_number):
         return "?" + urlencode({**kept, "timeline": page_number}) + "#timeline-title"
 
@@ -379,7 +391,8 @@ def state_detail(request, iso3, as_of):
             "state": state,
             "standing": standing,
             "treaty": treaty,
-            "timeline": timeline_page.object_list[::-1],
+            "timeline": entries,
+            "timeline_markup": timeline_markup,
             "timeline_page": timeline_page,
             "timeline_entries": (
                 timeline.count - timeline_page.end_index() + 1,

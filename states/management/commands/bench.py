@@ -204,6 +204,9 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=3)
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument("--servers", default="cached,fresh,history", help="which servers to measure, by name")
+        parser.add_argument("--path", action="append", default=[], help="measure only this path (repeatable)")
+        parser.add_argument("--no-publish", action="store_true", help="leave out the publish under load")
         parser.add_argument(
             "--port",
             type=int,
@@ -235,11 +238,13 @@ class Command(BaseCommand):
             raise CommandError("Run it as production runs: DEBUG off and DATABASE_URL on PostgreSQL (make bench).")
         self.options = options
         port = options["port"]
-        servers = {
-            "cached": self.start(port, {"PUBLIC_PAGE_CACHE": "1"}),
-            "fresh": self.start(port + 1, {"PUBLIC_PAGE_CACHE": "0"}),
-        }
-        if options["history_database_url"]:
+        chosen = options["servers"].split(",")
+        servers = {}
+        if "cached" in chosen:
+            servers["cached"] = self.start(port, {"PUBLIC_PAGE_CACHE": "1"})
+        if "fresh" in chosen:
+            servers["fresh"] = self.start(port + 1, {"PUBLIC_PAGE_CACHE": "0"})
+        if options["history_database_url"] and "history" in chosen:
             self.prepare_history(options["history_database_url"])
             env = {"PUBLIC_PAGE_CACHE": "0", "DATABASE_URL": options["history_database_url"]}
             servers["history"] = self.start(port + 2, env)
@@ -250,7 +255,8 @@ class Command(BaseCommand):
                     self.stderr.write(f"round {round_number + 1}: {kind}")
                     self.measure_interleaved(kind, base, results)
             self.report(results)
-            self.publish_under_load(servers["cached"][0])
+            if "cached" in servers and not options["no_publish"]:
+                self.publish_under_load(servers["cached"][0])
         finally:
             for _base, process in servers.values():
                 process.terminate()
@@ -284,7 +290,7 @@ class Command(BaseCommand):
 
     def measure_interleaved(self, kind, base, results):
         rps, rows = [], []
-        for path in SERVED[kind]:
+        for path in [path for path in SERVED[kind] if not self.options["path"] or path in self.options["path"]]:
             rps.append(self.measure(base, TRIVIAL)["rps"])
             row = self.measure(base, path)
             rps.append(row["rps"])
