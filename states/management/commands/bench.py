@@ -27,6 +27,7 @@ import datetime
 import os
 import re
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -240,15 +241,15 @@ class Command(BaseCommand):
         port = options["port"]
         chosen = options["servers"].split(",")
         servers = {}
-        if "cached" in chosen:
-            servers["cached"] = self.start(port, {"PUBLIC_PAGE_CACHE": "1"})
-        if "fresh" in chosen:
-            servers["fresh"] = self.start(port + 1, {"PUBLIC_PAGE_CACHE": "0"})
-        if options["history_database_url"] and "history" in chosen:
-            self.prepare_history(options["history_database_url"])
-            env = {"PUBLIC_PAGE_CACHE": "0", "DATABASE_URL": options["history_database_url"]}
-            servers["history"] = self.start(port + 2, env)
         try:
+            if "cached" in chosen:
+                servers["cached"] = self.start(port, {"PUBLIC_PAGE_CACHE": "1"})
+            if "fresh" in chosen:
+                servers["fresh"] = self.start(port + 1, {"PUBLIC_PAGE_CACHE": "0"})
+            if options["history_database_url"] and "history" in chosen:
+                self.prepare_history(options["history_database_url"])
+                env = {"PUBLIC_PAGE_CACHE": "0", "DATABASE_URL": options["history_database_url"]}
+                servers["history"] = self.start(port + 2, env)
             results = {}  # (server, path) -> [(ratio, rps, p99, errors) per round]
             for round_number in range(options["rounds"]):
                 for kind, (base, _process) in servers.items():
@@ -263,6 +264,10 @@ class Command(BaseCommand):
                 process.wait(timeout=30)
 
     def start(self, port, env):
+        # A server left from an earlier run on this port would answer for this one, with old code.
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise CommandError(f"Port {port} is taken (an earlier run's server?): stop it, or set BENCH_PORT.")
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "cahtracker.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(self.options["workers"]), "--no-control-socket"],
