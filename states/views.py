@@ -149,18 +149,14 @@ def overview(request, as_of):
     drawn_map, map_markup = per_version.get(
         ("map", get_language(), as_of, layer, view, tuple(sorted(kept.items()))), frame_map
     )
-    parties_over_time = figures.states_parties_over_time()
-    return render(
-        request,
-        "overview.html",
-        {
+
+    def draw_figures():
+        parties_over_time = figures.states_parties_over_time()
+        context = {
             "as_of": as_of,
-            "parties_over_time": parties_over_time,
             "rule": figures.rule,
             "figures": figures,
-            "map": drawn_map,
-            "map_markup": map_markup,
-            "map_keep": {name: value for name, value in kept.items() if name != "as_of"},
+            "parties_over_time": parties_over_time,
             "parties_charts": [
                 ("wide", cumulative_steps(parties_over_time, as_of)),
                 ("narrow", cumulative_steps(parties_over_time, as_of, width=360, year_ticks=4)),
@@ -170,16 +166,6 @@ def overview(request, as_of):
                 COUNTED_TREATY_STATUSES,
             ),
             "subregion_legend": [legend_entry(value) for value in COUNTED_TREATY_STATUSES],
-            "embeds": [
-                embed_snippets(
-                    request,
-                    reverse("states:embed_figure", args=["rome-statute-parties"]),
-                    _("States Parties to the Rome Statute"),
-                    150,
-                ),
-                embed_snippets(request, reverse("states:embed_map") + f"?layer={layer}", layers[layer].label, 520),
-            ],
-            "badge_url": request.build_absolute_uri(reverse("states:embed_badge", args=["rome-statute-parties"])),
             # The other tracked treaties, each counted as the Rome Statute is (or said not yet open).
             "instruments": [
                 {"dimension": dimension, "treaty": dimension.treaty, "evidence": figures.evidence(dimension)}
@@ -190,6 +176,31 @@ def overview(request, as_of):
                 [(value.label, {value: count}) for value, count in figures.position_counts.items()],
                 ConventionPosition,
             ),
+        }
+        return render_to_string("includes/overview_figures.html", context)
+
+    return render(
+        request,
+        "overview.html",
+        {
+            "as_of": as_of,
+            "rule": figures.rule,
+            "figures": figures,
+            "map": drawn_map,
+            "map_markup": map_markup,
+            # Below the map, the same whatever the map shows.
+            "figures_markup": per_version.get(("overview figures", get_language(), as_of), draw_figures),
+            "map_keep": {name: value for name, value in kept.items() if name != "as_of"},
+            "embeds": [
+                embed_snippets(
+                    request,
+                    reverse("states:embed_figure", args=["rome-statute-parties"]),
+                    _("States Parties to the Rome Statute"),
+                    150,
+                ),
+                embed_snippets(request, reverse("states:embed_map") + f"?layer={layer}", layers[layer].label, 520),
+            ],
+            "badge_url": request.build_absolute_uri(reverse("states:embed_badge", args=["rome-statute-parties"])),
         },
     )
 
