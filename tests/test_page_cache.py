@@ -85,6 +85,13 @@ def test_an_import_shows_at_once_on_a_cached_page(client, publisher, singapore, 
     assert "Imported just now." in client.get("/states/SGP/").content.decode()
 
 
+def publish_summary(statement, publisher, summary, capture_on_commit_callbacks):
+    """A publisher's new summary, with what runs once it commits (the news to Redis)."""
+    with capture_on_commit_callbacks(execute=True):
+        statement.summary = summary
+        statement.save_change_by(publisher, "Test")
+
+
 @pytest.fixture
 def shared_cache(monkeypatch):
     """As with several app servers: the data's version lives in Redis."""
@@ -101,9 +108,9 @@ def test_with_a_shared_cache_a_publish_shows_once_it_commits(
     client, shared_cache, publisher, published_statement, django_capture_on_commit_callbacks
 ):
     before = client.get(PAGE)
-    with django_capture_on_commit_callbacks(execute=True):
-        published_statement.summary = "Published with a shared cache."
-        published_statement.save_change_by(publisher, "Test")
+    publish_summary(
+        published_statement, publisher, "Published with a shared cache.", django_capture_on_commit_callbacks
+    )
     after = client.get(PAGE, headers={"if-none-match": before["ETag"]})
     assert after.status_code == 200
     assert "Published with a shared cache." in after.content.decode()
@@ -140,9 +147,8 @@ def test_a_page_redis_holds_from_before_a_publish_is_never_served(
     client, shared_pages, publisher, published_statement, django_capture_on_commit_callbacks
 ):
     before = client.get(PAGE)
-    with django_capture_on_commit_callbacks(execute=True):
-        published_statement.summary = "Published while Redis held the old page."
-        published_statement.save_change_by(publisher, "Test")
+    summary = "Published while Redis held the old page."
+    publish_summary(published_statement, publisher, summary, django_capture_on_commit_callbacks)
     as_another_process()
     after = client.get(PAGE)
     assert after["ETag"] != before["ETag"]
