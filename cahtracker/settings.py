@@ -214,6 +214,9 @@ CACHES = {
         "LOCATION": "pages",
         "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
+    # Template fragments that read only the language and the page's name (the
+    # navigation, the footer: {% cache ... using="fragments" %}), kept in each process.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 
 # Public pages are cached (states/page_cache.py); PUBLIC_PAGE_CACHE=0 turns it
