@@ -1,8 +1,13 @@
-"""make bench reads wrk's report as wrk writes it, on a quiet machine or a busy one (issue 23)."""
+"""make bench reads wrk's report as wrk writes it, on a quiet machine or a busy one, works its ratios
+out from neighbours in time, and writes only into a database of its own (issue 23)."""
+
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
-from states.management.commands.bench import latency_percentiles, to_ms
+from states.management.commands.bench import interleaved_ratios, latency_percentiles, recovery_seconds, to_ms
+from states.models import PositionStatement, PublishedChange
 
 # wrk 4.2's --latency section, as it prints it when the machine is busy: a second or
 # more is written with a trailing space.
@@ -39,3 +44,22 @@ def test_a_quiet_machines_report_in_micro_and_milliseconds_is_read():
 @pytest.mark.parametrize(("text", "ms"), [("812.00us", 0.812), ("4.21ms", 4.21), ("1.02s", 1020), ("1.50m", 90_000)])
 def test_every_unit_wrk_writes_is_converted_to_milliseconds(text, ms):
     assert to_ms(text) == pytest.approx(ms)
+
+
+def test_the_benchmark_refuses_a_database_that_is_not_its_own(db):
+    """It writes made-up public changes: never into a record people read."""
+    statements, changes = PositionStatement.objects.count(), PublishedChange.objects.count()
+    with pytest.raises(CommandError, match="not a benchmark's own"):
+        call_command("bench", "--grow-history", "2", stdout=io.StringIO(), stderr=io.StringIO())
+    assert (PositionStatement.objects.count(), PublishedChange.objects.count()) == (statements, changes)
+
+
+def test_each_page_is_divided_by_the_mean_of_the_trivial_runs_either_side_of_it():
+    # trivial 100, page 10, trivial 300, page 20, trivial 100
+    assert interleaved_ratios([100, 10, 300, 20, 100]) == pytest.approx([10 / 200, 20 / 200])
+
+
+def test_recovery_is_the_first_second_after_the_publish_back_to_nine_tenths_of_before():
+    per_second = {100: 50, 101: 1000, 102: 1000, 103: 1000, 104: 200, 105: 850, 106: 950}
+    assert recovery_seconds(per_second, published_at=104) == 2
+    assert recovery_seconds({100: 5, 101: 1000, 102: 10}, published_at=102) is None

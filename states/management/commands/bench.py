@@ -224,6 +224,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # It writes public changes (a publish, a grown history) that would be false in any record people read.
+        for name in (settings.DATABASES["default"]["NAME"], options["history_database_url"].rsplit("/", 1)[-1]):
+            if name and "bench" not in str(name):
+                raise CommandError(
+                    f"The database {name} is not a benchmark's own: make bench writes made-up public changes "
+                    "into it. Give it a database whose name says bench (BENCH_DATABASE_URL)."
+                )
         if options["grow_history"]:
             # Once: a database already grown keeps its history (make bench runs this on every run).
             if not PositionStatement.objects.filter(forum__contains=GROWN).exists():
