@@ -195,8 +195,12 @@ class SharedPages:
             return None
         if stored is None:
             return None
-        headers, content = stored.split(b"\n", 1)
-        return content, json.loads(headers)
+        try:
+            headers, content = stored.split(b"\n", 1)
+            return content, json.loads(headers)
+        except ValueError:  # not what set() writes (another program's key, a damaged value): render afresh
+            logger.warning("A page in Redis could not be read; rendering it afresh")
+            return None
 
     def set(self, key, content, headers):
         if time.monotonic() < self.down_until:

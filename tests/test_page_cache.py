@@ -155,6 +155,16 @@ def test_a_page_redis_holds_from_before_a_publish_is_never_served(
     assert "Published while Redis held the old page." in after.content.decode()
 
 
+def test_a_value_in_redis_that_is_not_a_stored_page_is_rendered_afresh_never_a_500(client, shared_pages, db):
+    first = client.get(PAGE)
+    _etag, key = page_cache.page_identity(first.wsgi_request, database_version())
+    for damaged in (b"no newline at all", b"{not json\n<html>", b"\xff\xfe\n"):
+        shared_pages.client.set(shared_pages.PREFIX + key, damaged)
+        as_another_process()
+        again = client.get(PAGE)
+        assert again.status_code == 200 and again.content == first.content
+
+
 def test_with_redis_down_a_page_is_rendered_and_kept_in_the_process(client, db, monkeypatch, django_assert_num_queries):
     monkeypatch.setattr(page_cache, "shared_pages", page_cache.SharedPages("redis://127.0.0.1:1/0"))
     first = client.get(PAGE)
