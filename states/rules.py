@@ -508,16 +508,12 @@ class Standing:
     def submission_fact(self):
         return self.written_submission
 
+    @cached_property
     def timeline(self):
         """The state's record as dated entries, oldest first: its actions under
         each tracked treaty (another treaty's named in the entry), the dates
         they took effect (derived, by each treaty's rules) and its statements.
         Worked out once per standing (renders of one data version share it)."""
-        if not hasattr(self, "_timeline"):
-            self._timeline = self._entries()
-        return self._timeline
-
-    def _entries(self):
 
         def entry(day, kind, text, fact, display_date=None):
             return TimelineEntry(day, display_date or date_format(day, "j F Y"), kind, text, fact)
@@ -650,10 +646,12 @@ class Standings(list):
     """The standings of some states on one date (``StateQuerySet.standings``),
     with the figures of each counting rule, counted once for them."""
 
+    def __init__(self, standings=()):
+        super().__init__(standings)
+        self.by_rule = {}
+
     def figures(self, rule=CountingRule.ALL_TRACKED):
         rule = CountingRule(rule)
-        if not hasattr(self, "by_rule"):
-            self.by_rule = {}
         if rule not in self.by_rule:
             self.by_rule[rule] = Figures(self, rule)
         return self.by_rule[rule]
@@ -784,11 +782,8 @@ class Figures:
         """The same states' figures on ``day`` (no later than theirs), by the same rule, from the same records."""
         return Figures([standing.on(day) for standing in self.standings], self.rule)
 
-    def positions_over_time(self):
-        return self._positions_over_time
-
     @cached_property
-    def _positions_over_time(self):
+    def positions_over_time(self):
         """How many of these states held each position on a convention, as
         (day, counts): on 31 December of each year from that of the first
         assessed statement to the last year before the standings' date, then
@@ -811,11 +806,8 @@ class Figures:
         days += [day for day in [until] if day not in days]
         return [(day, self.on(day).position_counts) for day in days]
 
-    def states_parties_over_time(self):
-        return self._states_parties_over_time
-
     @cached_property
-    def _states_parties_over_time(self):
+    def states_parties_over_time(self):
         """How many of these states were States Parties, as (date, count) at each
         change up to the standings' date: a step at each entry into force and at
         each withdrawal taking effect. Starts at the treaty's adoption with 0."""

@@ -151,7 +151,7 @@ def overview(request, as_of):
     )
 
     def draw_figures():
-        parties_over_time = figures.states_parties_over_time()
+        parties_over_time = figures.states_parties_over_time
         context = {
             "as_of": as_of,
             "rule": figures.rule,
@@ -371,7 +371,7 @@ def state_detail(request, iso3, as_of):
     standing = State.objects.standing_of(iso3, treaty, as_of)
     state = standing.state
     # Page 1 is the newest entries; each page reads oldest first, as the whole timeline does.
-    timeline = Paginator(standing.timeline()[::-1], TIMELINE_PER_PAGE)
+    timeline = Paginator(standing.timeline[::-1], TIMELINE_PER_PAGE)
     number = request.GET.get("timeline") or "1"
     if not PAGE_NUMBER.fullmatch(number) or int(number) > timeline.num_pages:
         expected = _("It accepts a page number from 1 to %(last)d.") % {"last": timeline.num_pages}
@@ -452,7 +452,7 @@ def compare(request, as_of):
 @with_as_of
 def convention(request, as_of):
     figures = State.objects.figures(as_of=as_of, rule=HEADLINE_RULE)
-    positions_over_time = figures.positions_over_time()
+    positions_over_time = figures.positions_over_time
     return render(
         request,
         "convention.html",

@@ -25,7 +25,7 @@ def three_states(make_state, source):
 
 def over_time(states, on):
     figures = State.objects.filter(pk__in=[state.pk for state in states]).figures(as_of=day(on))
-    return figures.positions_over_time()
+    return figures.positions_over_time
 
 
 def test_positions_are_counted_at_each_year_end_from_the_first_statement_and_on_the_pages_date(three_states):

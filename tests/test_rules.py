@@ -170,7 +170,7 @@ def test_states_parties_over_time_steps_at_each_entry_into_force_and_withdrawal(
     published_action(early, rome_statute, "accession", "2003-02-10", source)  # in force 1 May 2003
     published_action(late, rome_statute, "accession", "2011-12-02", source)  # in force 1 February 2012
     published_action(early, rome_statute, "withdrawal", "2018-03-17", source)  # takes effect 17 March 2019
-    steps = figures_of([early, late], "2026-11-29", rome_statute).states_parties_over_time()
+    steps = figures_of([early, late], "2026-11-29", rome_statute).states_parties_over_time
     assert steps == [
         (rome_statute.adopted_on, 0),
         (day("2003-05-01"), 1),

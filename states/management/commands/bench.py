@@ -294,8 +294,8 @@ class Command(BaseCommand):
         raise CommandError(f"gunicorn did not answer on port {port}")
 
     def prepare_history(self, url):
-        """Copy nothing: the history database is migrated and seeded by make
-        bench; here its history is grown once, a hundred times."""
+        """Migrate and seed the history database, then grow its history a
+        hundred times (once: a database already grown is left as it is)."""
         env = {**os.environ, "DATABASE_URL": url}
         subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "--verbosity", "0"], env=env, check=True)
         subprocess.run([sys.executable, "manage.py", "load_seed"], env=env, check=True, stdout=subprocess.DEVNULL)
