@@ -205,10 +205,6 @@ def overview(request, as_of):
     )
 
 
-def asks_in_a_cell(asks):
-    return [f"{ask.treaty.slug}: {ask.ask}" for ask in asks]
-
-
 # What /states/ and its CSV read from the query string.
 STATE_LIST_READS = (*StateFilter.base_filters, "sort", "as_of")
 

@@ -35,6 +35,8 @@ PAGES = [
 FOR_PARTNERS = [
     "/api/v1/states/?page_size=200",
     "/api/v1/states/PHL/",
+    "/api/v1/states/?status=state_party",  # a filter that reads the standings: every state's computed
+    "/api/v1/statements/?page_size=500",
     "/api/v1/figures/",
     "/api/v1/next-steps/",
     "/api/v1/changes/",
