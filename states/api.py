@@ -319,11 +319,11 @@ class StateDetailSerializer(StateSerializer):
 
     @extend_schema_field(PositionStatementSerializer(many=True))
     def get_statements(self, state):
-        newest = self.standing_of(state).statements[-STATEMENTS_IN_DETAIL:]
-        return PositionStatementSerializer(newest, many=True).data
+        newest = state.statements_newest_first()[:STATEMENTS_IN_DETAIL]
+        return PositionStatementSerializer(list(newest)[::-1], many=True).data
 
     def get_statements_count(self, state) -> int:
-        return len(self.standing_of(state).statements)
+        return self.standing_of(state).statement_checks.count
 
     def get_statements_url(self, state) -> str:
         return self.context["request"].build_absolute_uri(reverse("api:statements") + f"?state={state.iso3}")

@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, RegexValidator, URLValidator
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Upper
+from django.db import connections, models
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Lag, Upper
 from django.http import Http404
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -46,6 +46,7 @@ from states.choices import (
     TreatyActionType,
     UNMembership,
     UNRegionalGroup,
+    Verification,
     WhoseWords,
     choices_constraint,
 )
@@ -61,7 +62,7 @@ from states.facts import (
     partial_date_starts_its_period,
 )
 from states.per_version import kept
-from states.rules import Standing, Standings, TreatyRecord
+from states.rules import Standing, Standings, StatementChecks, TreatyRecord
 
 # --- Web addresses --------------------------------------------------------------
 
@@ -148,35 +149,53 @@ class Source(models.Model):
 
 
 class PublishedRecord:
-    """Every published fact about some states, loaded together (five queries,
-    however many states and however long their history): what the standings
-    on any date are computed from."""
+    """What the standings of some states on any date are computed from, loaded
+    together in six queries however many states and however long their
+    history: their published treaty actions and written submissions, and of
+    their statements only what the standings need, each change of position
+    (for counts over time) and a summary of how well they are verified. The
+    statements positions on a date rest on are one more query per date
+    (``latest_assessed_statements``); a state's every statement is read only
+    where it is listed (``State.published_statements``)."""
 
-    def __init__(self, states, treaties, actions, statements, submissions):
+    def __init__(self, states, treaties, actions, submissions, position_changes, statement_checks):
         self.states = states
         self.treaties = treaties  # every tracked treaty, in its order
         self.actions = actions  # by (state pk, treaty pk)
-        self.statements = statements  # by state pk
         self.submissions = submissions  # by state pk
+        self.position_changes = position_changes  # by state pk: [(date, position)], oldest first
+        self.statement_checks = statement_checks  # by state pk
 
     @classmethod
     def load(cls, states):
         ids = [state.pk for state in states]
-        by_id = {state.pk: state for state in states}
-        actions, statements, submissions = defaultdict(list), defaultdict(list), {}
+        actions, submissions, position_changes = defaultdict(list), {}, defaultdict(list)
         for action in TreatyAction.objects.published().filter(state_id__in=ids).select_related("source"):
             actions[action.state_id, action.treaty_id].append(action)
-        for statement in PositionStatement.objects.published().filter(state_id__in=ids).select_related("source"):
-            statement.state = by_id[statement.state_id]  # its words name the state: spare a query each
-            statements[statement.state_id].append(statement)
         for submission in WrittenSubmission.objects.published().filter(state_id__in=ids).select_related("source"):
             submissions[submission.state_id] = submission
-        return cls(states, list(Treaty.objects.all()), actions, statements, submissions)
+        statements = PositionStatement.objects.published().filter(state_id__in=ids)
+        for state_id, day, position in statements.position_changes():
+            position_changes[state_id].append((day, ConventionPosition(position)))
+        return cls(
+            states, list(Treaty.objects.all()), actions, submissions, position_changes, statements.checks_by_state()
+        )
 
-    def standings(self, treaty, as_of, states=None):
+    def latest_assessed_statements(self, as_of):
+        """{state pk: the statement its position on ``as_of`` rests on}, with
+        sources: one query, whatever the length of the history."""
+        by_id = {state.pk: state for state in self.states}
+        latest = {}
+        for statement in PositionStatement.objects.published().filter(state_id__in=by_id).latest_assessed(as_of):
+            statement.state = by_id[statement.state_id]  # its words name the state: spare a query each
+            latest[statement.state_id] = statement
+        return latest
+
+    def standings(self, treaty, as_of, latest_statements, states=None):
         """The standings on ``as_of`` of the states whose pks are ``states``
         (all by default), in that order, under ``treaty`` (by default
-        the Rome Statute) and every other tracked treaty."""
+        the Rome Statute) and every other tracked treaty, their positions
+        resting on ``latest_statements`` (``latest_assessed_statements``)."""
         if treaty is None:
             treaty = next((known for known in self.treaties if known.slug == ROME_STATUTE), None)
         else:
@@ -188,9 +207,11 @@ class PublishedRecord:
                 state=state,
                 as_of=as_of,
                 treaty_record=(TreatyRecord(treaty, self.actions[state.pk, treaty.pk]) if treaty is not None else None),
-                statements=self.statements[state.pk],
+                latest_assessed_statement=latest_statements.get(state.pk),
                 written_submission=self.submissions.get(state.pk),
                 other_records=[TreatyRecord(other, self.actions[state.pk, other.pk]) for other in others],
+                position_changes=self.position_changes[state.pk],
+                statement_checks=self.statement_checks.get(state.pk, StatementChecks()),
             )
             for state in (self.states if states is None else [by_pk[pk] for pk in states if pk in by_pk])
         )
@@ -206,19 +227,23 @@ class StateQuerySet(models.QuerySet):
         where it stands on ``treaty`` (the treaty behind the figures; by
         default the Rome Statute) and on every other tracked treaty, on a convention and on a written
         submission, and how well its facts are verified. Every figure is
-        computed from these. Five queries, however many states; within a
+        computed from these. Seven queries, however many states and however
+        long their history; within a
         request, none once a render of the same data version has made them
         (``states.per_version``), but one for which states a filtered
         QuerySet holds."""
         as_of = as_of or timezone.localdate()
         if self.query.is_sliced or self.query.combinator:  # not a plain selection of states: nothing to share
-            return PublishedRecord.load(list(self)).standings(treaty, as_of)
+            record = PublishedRecord.load(list(self))
+            return record.standings(treaty, as_of, record.latest_assessed_statements(as_of))
         states = None if not self.query.where else tuple(self.values_list("pk", flat=True))
         key = ("standings", get_language(), treaty.pk if treaty else None, as_of, states)
 
         def compute():
             record = kept.get(("record",), lambda: PublishedRecord.load(list(State.objects.select_related("source"))))
-            return record.standings(treaty, as_of, states)
+            # Shared by every language and treaty on the date.
+            latest = kept.get(("latest assessed statements", as_of), lambda: record.latest_assessed_statements(as_of))
+            return record.standings(treaty, as_of, latest, states)
 
         return kept.get(key, compute)
 
@@ -277,6 +302,20 @@ class State(SourcedFact):
     )
 
     objects = StateQuerySet.as_manager()
+
+    def statements_newest_first(self):
+        """Its published statements, newest first, with their sources."""
+        return self.position_statements.published().select_related("source").order_by("-date", "-pk")
+
+    def statements_on_or_after(self, days):
+        """{day: how many of its published statements were made on or after it}, in one query."""
+        days = sorted(days)
+        if not days:
+            return {}
+        counts = self.position_statements.published().aggregate(
+            **{f"from_{number}": Count("pk", filter=Q(date__gte=day)) for number, day in enumerate(days)}
+        )
+        return {day: counts[f"from_{number}"] for number, day in enumerate(days)}
 
     class Meta:
         ordering = ["name"]
@@ -656,12 +695,62 @@ class TreatyAction(ReviewedFact):
 # --- Crimes-against-humanity convention ---------------------------------------
 
 
+class PositionStatementQuerySet(FactQuerySet):
+    def assessed(self):
+        """Statements whose content someone has read a position into."""
+        return self.exclude(position=ConventionPosition.NOT_YET_RESEARCHED)
+
+    def latest_assessed(self, as_of):
+        """The position rule: the statement each state's position on ``as_of``
+        rests on is its latest one made by then whose content has been
+        assessed (one recorded as "not yet researched" leaves the position as
+        it was; a state with none has not been researched). One row per state
+        that has one, with its source, however long the history."""
+        made = self.assessed().filter(date__lte=as_of)
+        if connections[self.db].vendor == "postgresql":
+            # Picked by their keys alone (the index statement_latest_first), then read whole.
+            latest = made.order_by("state_id", "-date", "-pk").distinct("state_id").values("pk")
+        else:
+            # SQLite has no DISTINCT ON: keep the row that the same order puts first for its state.
+            first = made.filter(state=OuterRef("state")).order_by("-date", "-pk").values("pk")[:1]
+            latest = made.filter(pk=Subquery(first)).values("pk")
+        return self.model.objects.filter(pk__in=latest).order_by("state_id").select_related("source")
+
+    def position_changes(self):
+        """(state pk, date, position) of each assessed statement that changed
+        its state's position, by state and oldest first: all that counting
+        positions on past dates needs, however often a position is restated."""
+        before = Window(
+            Lag("position", default=Value("")), partition_by=[F("state_id")], order_by=[F("date").asc(), F("pk").asc()]
+        )
+        changes = self.assessed().annotate(before=before).exclude(before=F("position"))
+        return changes.order_by("state_id", "date", "pk").values_list("state_id", "date", "position")
+
+    def checks_by_state(self):
+        """{state pk: ``StatementChecks``}: how well each state's statements are
+        verified, summed up in the database, not read row by row."""
+        rows = (
+            self.order_by()
+            .values("state_id")
+            .annotate(
+                count=Count("pk"),
+                unverified=Count("pk", filter=Q(verification=Verification.UNVERIFIED)),
+                secondary=Count("pk", filter=Q(verification=Verification.SECONDARY)),
+                unchecked=Count("pk", filter=Q(last_verified_on=None)),
+                oldest_check=Min("last_verified_on"),
+            )
+        )
+        return {row.pop("state_id"): StatementChecks(**row) for row in rows}
+
+
 class PositionStatement(PartlyDated, ReviewedFact):
     """A dated statement that shows where a state stands on a convention on
     crimes against humanity (the ILC's 2019 draft articles)."""
 
     # Its table in the public data package (file name, title), which partners read by name.
     in_data_package = ("statements", "Statements on a convention")
+
+    objects = PositionStatementQuerySet.as_manager()
 
     state = models.ForeignKey(
         State, on_delete=models.CASCADE, related_name="position_statements", verbose_name=_("state")
@@ -697,6 +786,15 @@ class PositionStatement(PartlyDated, ReviewedFact):
 
     class Meta:
         ordering = ["state", "date", "pk"]
+        indexes = [
+            # Each state's published statements newest first: where a position
+            # rests (latest_assessed) and its changes, however long the history.
+            models.Index(
+                fields=["state", "-date", "-id"],
+                condition=Q(publication=Publication.PUBLISHED),
+                name="statement_latest_first",
+            ),
+        ]
         verbose_name = _("position statement")
         verbose_name_plural = _("position statements")
         permissions = [("publish_positionstatement", _("Can publish position statements"))]

@@ -41,6 +41,7 @@ from states.choices import (
     WhoseWords,
 )
 from states.dimensions import POSITION, ROME_STATUTE, SUBMISSION, next_steps, tracked_dimensions
+from states.per_version import kept
 
 # --- 1. Entry into force (art. 126(2)) --------------------------------------------
 
@@ -408,12 +409,44 @@ def check_in_date_order(treaty, actions, is_new, prerequisite=None):
 # --- 4. The position rule -------------------------------------------------------------
 
 
-def latest_assessed_statement(statements, as_of):
-    """The statement that gives a state's position on ``as_of``: the latest one
-    made by then whose content has been assessed. A statement recorded as "not
-    yet researched" leaves the position as it was. None: not yet researched."""
-    assessed = [statement for statement in statements if statement.date <= as_of and statement.is_assessed]
-    return max(assessed, key=lambda statement: (statement.date, statement.pk), default=None)
+# The rule itself is a query, so that no render reads a state's every
+# statement: ``PositionStatementQuerySet.latest_assessed``.
+
+
+def position_on(changes, day):
+    """The position held on ``day``, from a state's changes of position as
+    (date, position), oldest first. None before the first: not yet researched."""
+    held = ConventionPosition.NOT_YET_RESEARCHED
+    for changed_on, position in changes:
+        if changed_on > day:
+            break
+        held = position
+    return held
+
+
+@dataclass(frozen=True)
+class StatementChecks:
+    """How well a state's published statements are verified, summed up in the
+    database (``PositionStatementQuerySet.checks_by_state``): all a standing's
+    verification needs of them, however many there are."""
+
+    count: int = 0
+    unverified: int = 0
+    secondary: int = 0
+    unchecked: int = 0  # never checked by staff
+    oldest_check: datetime.date | None = None
+
+    @property
+    def verifications(self):
+        """The levels of verification among the statements."""
+        primary = self.count - self.unverified - self.secondary
+        levels = [(Verification.UNVERIFIED, self.unverified), (Verification.SECONDARY, self.secondary)]
+        return [level for level, count in [*levels, (Verification.PRIMARY, primary)] if count]
+
+    @property
+    def last_verified_on(self):
+        """The day by which every statement had been checked (None while one never has)."""
+        return None if self.unchecked else self.oldest_check
 
 
 # --- 5. Where states stand, and the figures -----------------------------------------------
@@ -438,6 +471,67 @@ class TimelineEntry:
         return self.kind == TimelineEntryKind.DERIVED
 
 
+class Timeline:
+    """A state's timeline, newest first, as a Paginator reads it: a length and
+    a slice at a time. Its treaty entries are few and worked out whole; its
+    statements, which the history grows, are read a slice at a time (two
+    queries a slice, however long the history).
+
+    On one day, statements come before treaty entries, newest statement
+    first: the order of the whole record sorted by date, oldest first, with
+    the treaty entries before the statements, then read backwards."""
+
+    def __init__(self, state, treaty_entries, statement_count):
+        self.state = state
+        self.treaty_entries = treaty_entries  # newest first
+        self.statement_count = statement_count
+        self.slices = {}
+
+    def __len__(self):
+        return len(self.treaty_entries) + self.statement_count
+
+    @cached_property
+    def statements_on_or_after(self):
+        """{day of a treaty entry: how many statements were made on or after it}."""
+        days = tuple(sorted({entry.date for entry in self.treaty_entries}))
+        return kept.get(
+            ("statements on or after", self.state.pk, days), lambda: self.state.statements_on_or_after(days)
+        )
+
+    def __getitem__(self, where):
+        if not isinstance(where, slice) or where.step is not None:
+            raise TypeError("A timeline is read a slice at a time.")
+        start, stop, _step = where.indices(len(self))
+        if (start, stop) not in self.slices:
+            self.slices[start, stop] = self.entries(start, stop)
+        return self.slices[start, stop]
+
+    def entries(self, start, stop):
+        if start >= stop:
+            return []
+        # Each entry's place is its place among its own kind plus the entries of
+        # the other kind before it, of which a statement has at most len(treaty_entries).
+        placed = []
+        newer_days = [entry.date for entry in self.treaty_entries]  # newest first
+        if self.statement_count:
+            first = max(0, start - len(self.treaty_entries))
+            # Shared by every language's timeline of the same data version.
+            statements = kept.get(
+                ("statements newest first", self.state.pk, first, stop),
+                lambda: list(self.state.statements_newest_first()[first:stop]),
+            )
+            for number, statement in enumerate(statements, start=first):
+                statement.state = self.state  # its words name the state: spare a query each
+                newer = sum(1 for day in newer_days if day > statement.date)
+                entry = TimelineEntry(
+                    statement.date, statement.display_date, TimelineEntryKind.STATEMENT, statement.forum, statement
+                )
+                placed.append((number + newer, entry))
+        for number, entry in enumerate(self.treaty_entries):
+            placed.append((number + self.statements_on_or_after.get(entry.date, 0), entry))
+        return [entry for place, entry in sorted(placed, key=lambda placed: placed[0]) if start <= place < stop]
+
+
 @dataclass(frozen=True)
 class InstrumentStanding:
     """Where a state stands under one treaty on a date, with the fact it rests on."""
@@ -456,18 +550,29 @@ class Standing:
     treaty behind the figures (``treaty_record``), under each other tracked
     treaty (``other_records``), on a convention and on written comments."""
 
-    def __init__(self, state, as_of, treaty_record, statements, written_submission, other_records=()):
+    def __init__(
+        self,
+        state,
+        as_of,
+        treaty_record,
+        latest_assessed_statement,
+        written_submission,
+        other_records=(),
+        position_changes=(),
+        statement_checks=StatementChecks(),
+    ):
         self.state = state
         self.as_of = as_of
         self.treaty_record = treaty_record
         self.other_records = list(other_records)
-        self.statements = sorted(statements, key=lambda statement: (statement.date, statement.pk))
         self.written_submission = written_submission
+        self.position_changes = position_changes  # [(date, position)], oldest first
+        self.statement_checks = statement_checks
         # Without the treaty behind the figures (a database before the seed), nobody has researched it.
         self.treaty_status = treaty_record.status_on(as_of) if treaty_record else TreatyStatus.NOT_YET_RESEARCHED
         self.treaty_status_detail = treaty_record.status_detail(as_of) if treaty_record else ""
         self.treaty_status_fact = treaty_record.deciding_action(as_of) if treaty_record else None
-        self.latest_assessed_statement = latest_assessed_statement(self.statements, as_of)
+        self.latest_assessed_statement = latest_assessed_statement
         self.position = (
             ConventionPosition(self.latest_assessed_statement.position)
             if self.latest_assessed_statement
@@ -481,11 +586,9 @@ class Standing:
         """The next steps (``dimensions.next_steps``) this state is at, in their order."""
         return [step for step in next_steps(tracked_dimensions([self])) if step.takes(self)]
 
-    def on(self, day):
-        """Where the same state stood on ``day``, from the same records (no query)."""
-        return Standing(
-            self.state, day, self.treaty_record, self.statements, self.written_submission, self.other_records
-        )
+    def position_on(self, day):
+        """Its position on ``day``, from its changes of position (no query)."""
+        return position_on(self.position_changes, day)
 
     @cached_property
     def instruments(self):
@@ -510,14 +613,12 @@ class Standing:
 
     @cached_property
     def timeline(self):
-        """The state's record as dated entries, oldest first: its actions under
-        each tracked treaty (another treaty's named in the entry), the dates
-        they took effect (derived, by each treaty's rules) and its statements.
-        Worked out once per standing (renders of one data version share it)."""
-
-        def entry(day, kind, text, fact, display_date=None):
-            return TimelineEntry(day, display_date or date_format(day, "j F Y"), kind, text, fact)
-
+        """The state's record as dated entries, newest first, read as a
+        Paginator reads it, a slice at a time (``Timeline``): its actions
+        under each tracked treaty (another treaty's named in the entry), the
+        dates they took effect (derived, by each treaty's rules) and its
+        statements. Worked out once per standing (renders of one data version
+        share it)."""
         entries = []
         for record in [self.treaty_record, *self.other_records]:
             if record is None:
@@ -528,12 +629,10 @@ class Standing:
                     (day, kind, _("%(treaty)s: %(event)s") % {"treaty": record.treaty.local_name, "event": text}, fact)
                     for day, kind, text, fact in events
                 ]
-            entries += [entry(*event) for event in events]
-        entries += [
-            entry(statement.date, TimelineEntryKind.STATEMENT, statement.forum, statement, statement.display_date)
-            for statement in self.statements
-        ]
-        return sorted(entries, key=lambda entry: entry.date)
+            entries += [
+                TimelineEntry(day, date_format(day, "j F Y"), kind, text, fact) for day, kind, text, fact in events
+            ]
+        return Timeline(self.state, sorted(entries, key=lambda entry: entry.date)[::-1], self.statement_checks.count)
 
     def treaty_events(self, record):
         """(date, kind, words, fact) for a treaty record's actions and the dates
@@ -562,22 +661,26 @@ class Standing:
 
     @property
     def facts(self):
+        """Its facts other than its statements, which are summed up in ``statement_checks``."""
         records = [self.treaty_record, *self.other_records] if self.treaty_record else self.other_records
         actions = [action for record in records for action in record.actions]
-        facts = [self.state, *actions, *self.statements]
+        facts = [self.state, *actions]
         return facts + [self.written_submission] if self.written_submission else facts
 
     @property
     def verification(self):
-        """The weakest verification among the state's facts."""
+        """The weakest verification among the state's facts, its statements included."""
         order = [Verification.UNVERIFIED, Verification.SECONDARY, Verification.PRIMARY]
-        return min((Verification(fact.verification) for fact in self.facts), key=order.index)
+        levels = [Verification(fact.verification) for fact in self.facts] + self.statement_checks.verifications
+        return min(levels, key=order.index)
 
     @property
     def last_verified(self):
-        """The day by which every one of the state's facts had been checked, or
-        None while any fact has never been checked."""
+        """The day by which every one of the state's facts, its statements
+        included, had been checked, or None while any has never been checked."""
         dates = [fact.last_verified_on for fact in self.facts]
+        if self.statement_checks.count:
+            dates.append(self.statement_checks.last_verified_on)
         return None if None in dates else min(dates)
 
 
@@ -642,6 +745,14 @@ def tally(values, choices):
     return {choice: counts[choice] for choice in choices}
 
 
+def counted_categories(dimension, present):
+    """``dimension``'s counted categories, after any other status ``present``
+    among the states': "not yet researched" under a treaty whose research
+    staff marked incomplete is counted, never dropped from the figures."""
+    others = [status for status in dimension.all_statuses if status in set(present) - set(dimension.categories)]
+    return (*others, *dimension.categories)
+
+
 class Standings(list):
     """The standings of some states on one date (``StateQuerySet.standings``),
     with the figures of each counting rule, counted once for them."""
@@ -682,12 +793,7 @@ class Figures:
         return self.per_dimension("categories", dimension, lambda: self._categories(dimension))
 
     def _categories(self, dimension):
-        """``dimension``'s counted categories, after any other status a state
-        here has: "not yet researched" under a treaty whose research staff
-        marked incomplete is counted, never dropped from the figures."""
-        present = {dimension.category_of(standing) for standing in self.standings}
-        others = [status for status in dimension.all_statuses if status in present - set(dimension.categories)]
-        return (*others, *dimension.categories)
+        return counted_categories(dimension, {dimension.category_of(standing) for standing in self.standings})
 
     def counts(self, dimension):
         """How many states are in each of ``dimension``'s categories, every category present, in order."""
@@ -778,10 +884,6 @@ class Figures:
             for step in next_steps(tracked_dimensions(self.standings))
         ]
 
-    def on(self, day):
-        """The same states' figures on ``day`` (no later than theirs), by the same rule, from the same records."""
-        return Figures([standing.on(day) for standing in self.standings], self.rule)
-
     @cached_property
     def positions_over_time(self):
         """How many of these states held each position on a convention, as
@@ -792,19 +894,19 @@ class Figures:
             return []
         until = self.standings[0].as_of
         first = min(
-            (
-                statement.date
-                for standing in self.standings
-                for statement in standing.statements
-                if statement.is_assessed and statement.date <= until
-            ),
+            (day for standing in self.standings for day, _position in standing.position_changes[:1] if day <= until),
             default=None,
         )
         if first is None:
             return [(until, self.position_counts)]
         days = [datetime.date(year, 12, 31) for year in range(first.year, until.year)]
         days += [day for day in [until] if day not in days]
-        return [(day, self.on(day).position_counts) for day in days]
+        return [(day, self.positions_on(day)) for day in days]
+
+    def positions_on(self, day):
+        """How many of these states held each position on ``day``, counted as ``position_counts`` counts."""
+        positions = [standing.position_on(day) for standing in self.standings]
+        return tally(positions, counted_categories(POSITION, positions))
 
     @cached_property
     def states_parties_over_time(self):

@@ -367,7 +367,7 @@ def state_detail(request, iso3, as_of):
     standing = State.objects.standing_of(iso3, treaty, as_of)
     state = standing.state
     # Page 1 is the newest entries; each page reads oldest first, as the whole timeline does.
-    timeline = Paginator(standing.timeline[::-1], TIMELINE_PER_PAGE)
+    timeline = Paginator(standing.timeline, TIMELINE_PER_PAGE)
     number = request.GET.get("timeline") or "1"
     if not PAGE_NUMBER.fullmatch(number) or int(number) > timeline.num_pages:
         expected = _("It accepts a page number from 1 to %(last)d.") % {"last": timeline.num_pages}

@@ -3,6 +3,8 @@ figures and the map are worked out once per data version in a process
 (states.per_version) and shared by every page, date and language that needs
 them; a publish is in the very next render."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from states.choices import ConventionPosition, Verification
 from states.models import PositionStatement, State, Treaty
 from states.per_version import kept
+from states.views import TIMELINE_PER_PAGE
 from tests.helpers import published_statement
 
 
@@ -45,12 +48,26 @@ def test_a_second_fresh_render_of_the_same_data_version_loads_no_fact_again(
     assert same_page == page
 
 
+def statement_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200, path
+    return [query["sql"] for query in queries if "states_positionstatement" in query["sql"]]
+
+
 def test_other_pages_dates_and_languages_share_the_facts_loaded_once(client, db, fresh_renders):
     client.get("/")
-    for path in ("/states/IDN/", "/id/states/IDN/", "/ar/?as_of=2019-03-17", "/th/convention/"):
-        with CaptureQueriesContext(connection) as queries:
-            client.get(path)
-        assert not any("states_positionstatement" in query["sql"] for query in queries), path
+    # The Philippines': its statements on one page of its timeline, and how
+    # many were made after each of its treaty entries.
+    philippines = State.objects.get(iso3="PHL")
+    page, after = statement_queries(client, "/states/PHL/")
+    assert f'"states_positionstatement"."state_id" = {philippines.pk} ' in page
+    assert int(re.search(r"LIMIT (\d+)", page).group(1)) <= TIMELINE_PER_PAGE
+    assert f'"states_positionstatement"."state_id" = {philippines.pk} ' in after and "COUNT(" in after
+    assert statement_queries(client, "/id/states/PHL/") == []  # shared by every language
+    [latest] = statement_queries(client, "/ar/?as_of=2019-03-17")  # a new date: the statements positions rest on
+    assert "\"date\" <= '2019-03-17'" in latest
+    assert statement_queries(client, "/th/convention/") == []
+    assert statement_queries(client, "/?as_of=2019-03-17") == []
 
 
 def test_a_publish_is_in_the_next_fresh_render(client, db, fresh_renders, publisher, source):

@@ -13,8 +13,9 @@ from states.choices import (
     Publication,
     SubmissionStatus,
     TreatyStatus,
+    Verification,
 )
-from states.models import State, WrittenSubmission
+from states.models import PositionStatement, Source, State, WrittenSubmission
 from states.rules import Figures, Standing
 from tests.helpers import comments_made, day, published_action, published_statement
 
@@ -63,6 +64,70 @@ def test_a_draft_statement_does_not_count(testland, source):
     statement.publication = Publication.DRAFT
     statement.save()
     assert position_of(testland, "2026-11-29") == ConventionPosition.NOT_YET_RESEARCHED
+
+
+def test_of_two_assessed_statements_on_one_day_the_one_recorded_later_gives_the_position(testland, source):
+    published_statement(testland, "2024-10-10", "non_committal", source)
+    other_record = Source.objects.create(url="https://example.org/other", title="Another record")
+    published_statement(testland, "2024-10-10", "supports", other_record)
+    assert position_of(testland, "2026-11-29") == ConventionPosition.SUPPORTS
+
+
+def test_each_state_has_its_own_latest_statement(make_state, source):
+    early, late = make_state(), make_state()
+    published_statement(early, "2019-10-10", "supports", source)
+    published_statement(late, "2019-10-10", "opposes_or_sceptical", source)
+    published_statement(late, "2025-10-10", "non_committal", source)
+    latest = PositionStatement.objects.published().filter(state__in=[early, late]).latest_assessed(day("2026-11-29"))
+    assert {statement.state_id: statement.date.isoformat() for statement in latest} == {
+        early.pk: "2019-10-10",
+        late.pk: "2025-10-10",
+    }
+
+
+def test_only_statements_that_change_the_position_are_read_for_positions_over_time(testland, source):
+    for on, position in [
+        ("2019-10-10", "non_committal"),
+        ("2020-10-10", "non_committal"),  # restated
+        ("2021-10-10", "not_yet_researched"),  # not assessed: changes nothing
+        ("2022-10-10", "supports"),
+        ("2023-10-10", "supports"),
+    ]:
+        published_statement(testland, on, position, source)
+    changes = PositionStatement.objects.published().filter(state=testland).position_changes()
+    assert [(on.isoformat(), position) for _state, on, position in changes] == [
+        ("2019-10-10", "non_committal"),
+        ("2022-10-10", "supports"),
+    ]
+
+
+# --- Verification -------------------------------------------------------------------------
+
+
+def verified(fact, on):
+    fact.verification, fact.last_verified_on = Verification.PRIMARY, day(on)
+    fact.save()
+    return fact
+
+
+def test_a_states_verification_is_its_weakest_facts_statements_included(testland, source):
+    verified(testland, "2026-01-01")
+    verified(published_statement(testland, "2019-10-10", "supports", source), "2026-02-01")
+    [standing] = State.objects.filter(pk=testland.pk).standings(as_of=day("2026-11-29"))
+    assert (standing.verification, standing.last_verified) == (Verification.PRIMARY, day("2026-01-01"))
+    published_statement(testland, "2018-10-10", "supports", source)  # an earlier one, never checked
+    [standing] = State.objects.filter(pk=testland.pk).standings(as_of=day("2026-11-29"))
+    assert (standing.verification, standing.last_verified) == (Verification.UNVERIFIED, None)
+
+
+def test_a_statement_checked_long_ago_dates_the_states_last_check(testland, source):
+    verified(testland, "2026-01-01")
+    verified(published_statement(testland, "2019-10-10", "supports", source), "2026-02-01")
+    old = verified(published_statement(testland, "2020-10-10", "supports", source), "2024-05-05")
+    old.verification = Verification.SECONDARY
+    old.save()
+    [standing] = State.objects.filter(pk=testland.pk).standings(as_of=day("2026-11-29"))
+    assert (standing.verification, standing.last_verified) == (Verification.SECONDARY, day("2024-05-05"))
 
 
 # --- Figures ----------------------------------------------------------------------------
@@ -151,7 +216,7 @@ def test_figures_asked_for_without_a_treaty_count_the_rome_statute(make_state, r
 
 
 def test_figures_before_the_rome_statute_is_loaded_say_nobody_has_researched_it(make_state):
-    standing = Standing(make_state(), day("2026-11-29"), None, statements=[], written_submission=None)
+    standing = Standing(make_state(), day("2026-11-29"), None, latest_assessed_statement=None, written_submission=None)
     figures = Figures([standing])
     assert figures.states_parties == 0
     assert figures.treaty_status_counts[TreatyStatus.NOT_YET_RESEARCHED] == 1
