@@ -150,13 +150,14 @@ class Source(models.Model):
 
 class PublishedRecord:
     """What the standings of some states on any date are computed from, loaded
-    together in six queries however many states and however long their
-    history: their published treaty actions and written submissions, and of
-    their statements only what the standings need, each change of position
-    (for counts over time) and a summary of how well they are verified. The
-    statements positions on a date rest on are one more query per date
-    (``latest_assessed_statements``); a state's every statement is read only
-    where it is listed (``State.published_statements``)."""
+    together in five queries however many states and however long their
+    history: the tracked treaties, the states' published treaty actions and
+    written submissions, and of their statements only what the standings
+    need, each change of position (for counts over time) and a summary of
+    how well they are verified. The statements positions on a date rest on
+    are one more query per date (``latest_assessed_statements``); a state's
+    statements are read only where they are listed, a page at a time
+    (``rules.Timeline``, ``State.statements_newest_first``)."""
 
     def __init__(self, states, treaties, actions, submissions, position_changes, statement_checks):
         self.states = states
@@ -714,7 +715,7 @@ class PositionStatementQuerySet(FactQuerySet):
             # SQLite has no DISTINCT ON: keep the row that the same order puts first for its state.
             first = made.filter(state=OuterRef("state")).order_by("-date", "-pk").values("pk")[:1]
             latest = made.filter(pk=Subquery(first)).values("pk")
-        return self.model.objects.filter(pk__in=latest).order_by("state_id").select_related("source")
+        return self.model.objects.using(self.db).filter(pk__in=latest).order_by("state_id").select_related("source")
 
     def position_changes(self):
         """(state pk, date, position) of each assessed statement that changed

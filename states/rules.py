@@ -415,7 +415,7 @@ def check_in_date_order(treaty, actions, is_new, prerequisite=None):
 
 def position_on(changes, day):
     """The position held on ``day``, from a state's changes of position as
-    (date, position), oldest first. None before the first: not yet researched."""
+    (date, position), oldest first; before the first, not yet researched."""
     held = ConventionPosition.NOT_YET_RESEARCHED
     for changed_on, position in changes:
         if changed_on > day:
@@ -485,12 +485,10 @@ class Timeline:
         self.state = state
         self.treaty_entries = treaty_entries  # newest first
         self.statement_count = statement_count
-        self.slices = {}
 
     def __len__(self):
         return len(self.treaty_entries) + self.statement_count
 
-    @cached_property
     def statements_on_or_after(self):
         """{day of a treaty entry: how many statements were made on or after it}."""
         days = tuple(sorted({entry.date for entry in self.treaty_entries}))
@@ -502,11 +500,6 @@ class Timeline:
         if not isinstance(where, slice) or where.step is not None:
             raise TypeError("A timeline is read a slice at a time.")
         start, stop, _step = where.indices(len(self))
-        if (start, stop) not in self.slices:
-            self.slices[start, stop] = self.entries(start, stop)
-        return self.slices[start, stop]
-
-    def entries(self, start, stop):
         if start >= stop:
             return []
         # Each entry's place is its place among its own kind plus the entries of
@@ -527,8 +520,9 @@ class Timeline:
                     statement.date, statement.display_date, TimelineEntryKind.STATEMENT, statement.forum, statement
                 )
                 placed.append((number + newer, entry))
+        on_or_after = self.statements_on_or_after() if self.treaty_entries else {}
         for number, entry in enumerate(self.treaty_entries):
-            placed.append((number + self.statements_on_or_after.get(entry.date, 0), entry))
+            placed.append((number + on_or_after[entry.date], entry))
         return [entry for place, entry in sorted(placed, key=lambda placed: placed[0]) if start <= place < stop]
 
 

@@ -13,7 +13,7 @@ from states.choices import ConventionPosition, Verification
 from states.models import PositionStatement, State, Treaty
 from states.per_version import kept
 from states.views import TIMELINE_PER_PAGE
-from tests.helpers import published_statement
+from tests.helpers import published_action, published_statement
 
 
 @pytest.fixture
@@ -54,16 +54,20 @@ def statement_queries(client, path):
     return [query["sql"] for query in queries if "states_positionstatement" in query["sql"]]
 
 
-def test_other_pages_dates_and_languages_share_the_facts_loaded_once(client, db, fresh_renders):
+def test_other_pages_dates_and_languages_share_the_facts_loaded_once(
+    client, db, fresh_renders, make_state, rome_statute, source
+):
+    state = make_state()
+    published_action(state, rome_statute, "accession", "2010-01-01", source)
+    published_statement(state, "2024-10-10", ConventionPosition.SUPPORTS, source)
     client.get("/")
-    # The Philippines': its statements on one page of its timeline, and how
-    # many were made after each of its treaty entries.
-    philippines = State.objects.get(iso3="PHL")
-    page, after = statement_queries(client, "/states/PHL/")
-    assert f'"states_positionstatement"."state_id" = {philippines.pk} ' in page
+    # Its statements on one page of its timeline, and how many were made
+    # after each of its treaty entries.
+    page, after = statement_queries(client, f"/states/{state.iso3}/")
+    assert f'"states_positionstatement"."state_id" = {state.pk} ' in page
     assert int(re.search(r"LIMIT (\d+)", page).group(1)) <= TIMELINE_PER_PAGE
-    assert f'"states_positionstatement"."state_id" = {philippines.pk} ' in after and "COUNT(" in after
-    assert statement_queries(client, "/id/states/PHL/") == []  # shared by every language
+    assert f'"states_positionstatement"."state_id" = {state.pk} ' in after and "COUNT(" in after
+    assert statement_queries(client, f"/id/states/{state.iso3}/") == []  # shared by every language
     [latest] = statement_queries(client, "/ar/?as_of=2019-03-17")  # a new date: the statements positions rest on
     assert "\"date\" <= '2019-03-17'" in latest
     assert statement_queries(client, "/th/convention/") == []
