@@ -190,6 +190,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Where the data package is built, once per data version, and served from (states/dataset.py).
+DATA_PACKAGE_DIR = Path(os.environ.get("DATA_PACKAGE_DIR", BASE_DIR / "data-packages"))
 
 # The cache: this process's memory, or Redis shared by every app server when
 # REDIS_URL is set (for example redis://127.0.0.1:6379/1).

@@ -4,10 +4,17 @@ meaning and, for a category, its values). Built from published records only,
 the same ones the pages show; versioned by the last published change."""
 
 import csv
+import datetime
+import hashlib
 import io
 import json
+import logging
+import os
+import tempfile
 import zipfile
+from pathlib import Path
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +28,8 @@ from states.models import (
     Treaty,
 )
 from states.spreadsheets import spreadsheet_safe
+
+logger = logging.getLogger(__name__)
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -99,17 +108,69 @@ def citation(site_url, data_version):
     )
 
 
-def data_package(site_url):
-    """The package as zip bytes, and its version."""
+def data_package(site_url, version_key):
+    """The package for the data at ``version_key`` (the page cache's data
+    version, which a restore renews), as an open file, and its version. Built
+    once per data version and address into DATA_PACKAGE_DIR and served from
+    disk after: written row by row and sent in chunks, it takes the same memory
+    however long the history grows. Each app server builds its own copy."""
+    built = settings.DATA_PACKAGE_DIR / (hashlib.sha256(f"{version_key} {site_url}".encode()).hexdigest()[:32] + ".zip")
+    try:
+        return open(built, "rb"), version()
+    except OSError:  # not built yet (or not readable): built now
+        pass
+    part = None
+    try:
+        settings.DATA_PACKAGE_DIR.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=settings.DATA_PACKAGE_DIR, suffix=".part", delete=False) as building:
+            part = Path(building.name)
+            data_version = write_data_package(building, site_url)
+        # Renamed into place whole, so that no download reads a package half
+        # built; two processes building at once each rename a complete one.
+        os.replace(part, built)
+    except OSError:  # no room, or no right to write there
+        logger.warning("Cannot keep the data package in %s", settings.DATA_PACKAGE_DIR, exc_info=True)
+        return package_for_this_download_only(site_url)
+    finally:
+        if part is not None:
+            part.unlink(missing_ok=True)  # what a failed build left
+    forget_older_packages(keep=built)
+    return open(built, "rb"), data_version
+
+
+def package_for_this_download_only(site_url):
+    package = tempfile.TemporaryFile()  # noqa: SIM115 (the response sends it, then closes it)
+    data_version = write_data_package(package, site_url)
+    package.seek(0)
+    return package, data_version
+
+
+def forget_older_packages(keep, how_many=3):
+    """Delete all but the newest few packages. A download under way goes on
+    reading a deleted file, which leaves the disk once it is closed."""
+    packages = sorted(settings.DATA_PACKAGE_DIR.glob("*.zip"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for old in [path for path in packages if path != keep][how_many - 1 :]:
+        old.unlink(missing_ok=True)
+
+
+def write_data_package(file, site_url):
+    """Write the package as a zip into ``file``; returns its version."""
     data_version = version()
+    # Each entry dated by the data's version, so that the same data makes the same bytes.
+    dated = (
+        datetime.datetime.strptime(data_version, "%Y-%m-%dT%H:%M:%SZ").timetuple()[:6]
+        if data_version
+        else (1980, 1, 1, 0, 0, 0)
+    )
     resources = []
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as package:
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as package:
         for name, title, records in RESOURCES:
             fields = public_fields(records().model)
-            # Row by row into the zip, a thousand records read at a time: the memory it
-            # takes is the compressed package's, however long the history grows.
-            with package.open(f"{name}.csv", "w") as entry, io.TextIOWrapper(entry, "utf-8", newline="") as table:
+            # Row by row into the zip, a thousand records read at a time.
+            with (
+                package.open(entry(f"{name}.csv", dated), "w") as csv_file,
+                io.TextIOWrapper(csv_file, "utf-8", newline="") as table,
+            ):
                 writer = csv.writer(table, lineterminator="\n")
                 writer.writerow(field.name for field in fields)
                 for record in records().iterator(chunk_size=1000):
@@ -138,5 +199,11 @@ def data_package(site_url):
             "licenses": [LICENCE],
             "resources": resources,
         }
-        package.writestr("datapackage.json", json.dumps(descriptor, indent=2, ensure_ascii=False))
-    return archive.getvalue(), data_version
+        package.writestr(entry("datapackage.json", dated), json.dumps(descriptor, indent=2, ensure_ascii=False))
+    return data_version
+
+
+def entry(name, dated):
+    info = zipfile.ZipInfo(name, date_time=dated)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info

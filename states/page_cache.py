@@ -321,6 +321,8 @@ MAX_STORED_PATHS = 10_000
 
 def compressed(request, response):
     """The response gzipped when the visitor accepts it (Django's GZipMiddleware, for one response)."""
+    if response.streaming:  # the data package, a zip already: gzip would cost time and its Content-Length
+        return response
     return GZipMiddleware(lambda request: response).process_response(request, response)
 
 
@@ -342,7 +344,7 @@ def cached_public_page(view=None, *, reads=(), offers=()):
             return response
         if not canonical(request, reads):
             return view(request, *args, **kwargs)
-        version = getattr(request, "data_version", None) or data_version()
+        version = request.data_version = getattr(request, "data_version", None) or data_version()
         this_request_reads(version)
         stored = stored_page(request, version, offers)
         if stored is not None:  # from another process (SharedPages): served from here on

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -56,6 +56,7 @@ from states.forms import CONTROL_CHARACTERS, CorrectionForm
 from states.maps import MapView, asia_pacific_map, legend_entry, map_signature, patterns
 from states.models import CoalitionAsk, CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
+from states.page_cache import data_version as data_version_now
 from states.per_version import kept as per_version
 from states.rules import as_of_from_query, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
@@ -807,8 +808,11 @@ def dataset(request):
 @cached_public_page
 @require_safe
 def dataset_download(request):
-    content, data_version = data_package(site_url(request))
-    response = HttpResponse(content, content_type="application/zip")
+    """The package, streamed from the file built for this data version (not
+    kept in the page cache, which holds whole responses in memory)."""
+    version_key = getattr(request, "data_version", None) or data_version_now()
+    package, data_version = data_package(site_url(request), version_key)
     stamp = (data_version or "unreleased").replace(":", "")
-    response["Content-Disposition"] = f'attachment; filename="cah-tracker-{stamp}.zip"'
-    return response
+    return FileResponse(
+        package, as_attachment=True, filename=f"cah-tracker-{stamp}.zip", content_type="application/zip"
+    )

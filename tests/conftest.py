@@ -11,8 +11,9 @@ import time_machine
 from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
+from django.test import Client, override_settings
 from django.utils import translation
 
 from states.admin_site import two_factor_required
@@ -82,6 +83,45 @@ def fast_password_hashing():
     these machines) and the tests make and sign in hundreds of staff users.
     Servers the tests start as separate processes keep the real one."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+class ClosingClient(Client):
+    """Django's test client, which also closes, at the end of the test, each
+    streamed response (the data package, sent from an open file) that the test
+    did not read to the end, as a server does once it has sent it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.streamed = []
+
+    def request(self, **request):
+        response = super().request(**request)
+        if response.streaming:
+            self.streamed.append(response)
+        return response
+
+
+@pytest.fixture
+def client():
+    visitor = ClosingClient()
+    yield visitor
+    # As Django's test client does for a response read to the end: without
+    # closing the test's database connection, which the test still holds.
+    request_finished.disconnect(close_old_connections)
+    try:
+        for response in visitor.streamed:
+            response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def data_packages_of_their_own(tmp_path_factory):
+    """Each test builds its data package afresh, in a directory of its own: a
+    rolled-back test's database can come back to a data version another test's
+    package was built for."""
+    with override_settings(DATA_PACKAGE_DIR=tmp_path_factory.mktemp("data-packages")):
         yield
 
 

@@ -2,9 +2,11 @@
 data the admin posts. Fixtures live in conftest.py; plain functions live here."""
 
 import datetime
+import io
 import os
 import re
 import socket
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -435,3 +437,10 @@ def spelt_as_in_english(language):
     names = [state.name for state in State.objects.all() if translated_name(state.iso3, language) in (None, state.name)]
     catalogue = polib.pofile(Path(settings.BASE_DIR, "locale", language, "LC_MESSAGES", "django.po"))
     return names + [entry.msgid for entry in catalogue if entry.msgstr == entry.msgid]
+
+
+def downloaded_package(client):
+    """The data package a visitor downloads, opened (it is streamed from a file)."""
+    response = client.get("/data/cah-tracker.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))

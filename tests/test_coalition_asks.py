@@ -5,14 +5,13 @@ API, the CSV and the data package, never typed into a figure."""
 import csv
 import io
 import re
-import zipfile
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from states.choices import ChangeKind, Publication, RecordKind
 from states.models import CoalitionAsk, PublishedChange
-from tests.helpers import publish_from_its_page, published_ask
+from tests.helpers import downloaded_package, publish_from_its_page, published_ask
 
 ASKS = "/admin/states/coalitionask/"
 
@@ -101,7 +100,7 @@ def test_the_api_the_csv_and_the_data_package_carry_the_ask(client, asked):
     rows = {row["iso3"]: row for row in csv.DictReader(io.StringIO(client.get("/states/export.csv").content.decode()))}
     assert rows[asked.state.iso3]["coalition_asks"] == "rome-statute: Accede to the Rome Statute before 2027"
     assert list(rows[asked.state.iso3])[-2:] == ["coalition_asks", "as_of"]
-    package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
+    package = downloaded_package(client)
     [asks_file] = [name for name in package.namelist() if name.endswith("asks.csv")]
     assert "Accede to the Rome Statute before 2027" in package.read(asks_file).decode()
 

@@ -5,14 +5,13 @@ dates, and "not yet researched" where nobody has looked."""
 import csv
 import io
 import re
-import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from states.choices import Publication, TreatyActionType, TreatyStatus
 from states.models import State, Treaty, TreatyAction
-from tests.helpers import amendments_of, day
+from tests.helpers import amendments_of, day, downloaded_package
 
 
 @pytest.fixture
@@ -180,7 +179,7 @@ def test_the_data_package_carries_each_instruments_actions_and_rules(
     state = make_state()
     record(state, rome_statute, TreatyActionType.ACCESSION, "2003-02-10", source)
     record(state, amendments, TreatyActionType.RATIFICATION, "2012-09-25", source)
-    package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
+    package = downloaded_package(client)
     actions = list(csv.DictReader(io.TextIOWrapper(package.open("treaty_actions.csv"), encoding="utf-8")))
     assert {"state": state.iso3, "treaty": amendments.slug, "date": "2012-09-25"}.items() <= next(
         row for row in actions if row["treaty"] == amendments.slug
@@ -242,7 +241,7 @@ def test_a_new_treaty_and_one_action_appear_on_the_profile_map_api_csv_and_data_
     assert (csv_row["new_treaty_status"], csv_row["new_treaty_status_label"]) == ("state_party", "State Party")
     assert csv_row["new_treaty_source"] == source.url
 
-    package = zipfile.ZipFile(io.BytesIO(client.get("/data/cah-tracker.zip").content))
+    package = downloaded_package(client)
     actions = package.open("treaty_actions.csv").read().decode()
     assert f"{state.iso3},new-treaty,accession,2026-04-10" in actions.replace('"', "")
 
