@@ -9,6 +9,7 @@ parameter that cannot be read gets a 400 whose JSON names it and says why.
 
 import re
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,6 +22,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from states import page_cache
 from states.choices import (
     CountingRule,
     TimelineTopic,
@@ -398,6 +400,37 @@ class PublishedChangeSerializer(serializers.ModelSerializer):
 # --- Views ----------------------------------------------------------------------------------
 
 
+class KeptForReaders:
+    """A view's JSON kept like a public page (states/page_cache.py): per data
+    version, release, day and full address, here and in Redis, with an ETag
+    for a 304. Looked up only once DRF's throttle has counted the request, so
+    the limit per reader holds for kept answers too. Only a 200 is kept: a
+    400 for a malformed parameter is worked out each time."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # the throttle: a 429 is raised here, before any lookup
+        self.data_version = None
+        if not settings.PUBLIC_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+            return
+        self.data_version = page_cache.data_version()
+        page_cache.this_request_reads(self.data_version)
+        stored = page_cache.stored_page(request._request, self.data_version)
+        if stored is not None:
+            # DRF calls the handler named by the method next: this one answers with the kept bytes.
+            self.get = self.head = lambda *args, **kwargs: stored
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "data_version", None) is None or not isinstance(response, Response):
+            return response  # not kept, or the kept bytes already
+        if response.status_code == 200:
+            response.render()
+            response = page_cache.compressed(request._request, response)
+            etag, key = page_cache.page_identity(request._request, self.data_version)
+            page_cache.store(key, page_cache.mark_public(response, etag))
+        return response
+
+
 class StandingsMixin:
     """Serializer context with each listed state's standing on ``as_of``, in a fixed number of queries."""
 
@@ -422,7 +455,7 @@ STATE_FILTERS = [
 
 
 @extend_schema(parameters=[AS_OF, *STATE_FILTERS], summary="Every tracked state, with where it stands on a date")
-class StateList(StandingsMixin, generics.ListAPIView):
+class StateList(KeptForReaders, StandingsMixin, generics.ListAPIView):
     """Filters as on /states/: q (name or ISO code), subregion, un_regional_group,
     in_counting_rule, status, position, submission, verification."""
 
@@ -448,7 +481,7 @@ class StateList(StandingsMixin, generics.ListAPIView):
 
 
 @extend_schema(parameters=[AS_OF], summary="One state: its standing on a date, and its dated, sourced records")
-class StateDetail(StandingsMixin, generics.RetrieveAPIView):
+class StateDetail(KeptForReaders, StandingsMixin, generics.RetrieveAPIView):
     serializer_class = StateDetailSerializer
 
     def retrieve(self, request, iso3):
@@ -469,7 +502,7 @@ class StateDetail(StandingsMixin, generics.RetrieveAPIView):
     responses=FiguresSerializer,
     summary="The headline figures for a counting rule and date",
 )
-class FiguresView(APIView):
+class FiguresView(KeptForReaders, APIView):
     def get(self, request):
         rule = request.query_params.get("rule") or CountingRule.ICC_ASIA_PACIFIC
         if rule not in CountingRule.values:
@@ -541,7 +574,7 @@ class NextStepsSerializer(serializers.Serializer):
 
 
 @extend_schema(parameters=[AS_OF], responses=NextStepsSerializer, summary="Where to push: the states at each next step")
-class NextStepsView(APIView):
+class NextStepsView(KeptForReaders, APIView):
     """The lists of /next-steps/: for each next step, the states of the headline
     count at it on a date, each with the strength of the fact behind it."""
 
@@ -591,7 +624,7 @@ ENDPOINTS = ["states", "statements", "figures", "next_steps", "treaties", "timel
 
 
 @extend_schema(summary="The API's endpoints, its schema and its documentation", responses=EndpointsSerializer)
-class ApiRoot(APIView):
+class ApiRoot(KeptForReaders, APIView):
     """Where a partner starts: every endpoint of this API, its schema and its documentation."""
 
     def get(self, request):
@@ -601,21 +634,21 @@ class ApiRoot(APIView):
 
 
 @extend_schema(summary="The treaties followed, with the rules that date their effect")
-class TreatyList(generics.ListAPIView):
+class TreatyList(KeptForReaders, generics.ListAPIView):
     serializer_class = TreatySerializer
     queryset = Treaty.objects.select_related("source")
     pagination_class = Pages
 
 
 @extend_schema(summary="The convention's timeline: dated, sourced events")
-class TimelineList(generics.ListAPIView):
+class TimelineList(KeptForReaders, generics.ListAPIView):
     serializer_class = TimelineEventSerializer
     queryset = TimelineEvent.objects.published().filter(topic=TimelineTopic.CAH_CONVENTION).select_related("source")
     pagination_class = Pages
 
 
 @extend_schema(summary="The sources behind what the public sees")
-class SourceList(generics.ListAPIView):
+class SourceList(KeptForReaders, generics.ListAPIView):
     serializer_class = SourceSerializer
     queryset = Source.objects.backing_public_facts().order_by("publisher", "title")
     pagination_class = Pages
@@ -625,7 +658,7 @@ class SourceList(generics.ListAPIView):
     parameters=[OpenApiParameter("state", OpenApiTypes.STR, description="Only this state's, by its ISO3 code.")],
     summary="Published statements on a convention, by state and date",
 )
-class StatementList(generics.ListAPIView):
+class StatementList(KeptForReaders, generics.ListAPIView):
     serializer_class = StatementSerializer
     pagination_class = Pages
 
@@ -644,7 +677,7 @@ class StatementList(generics.ListAPIView):
 
 
 @extend_schema(summary="Published changes, newest first, with their reasons (never staff names)")
-class ChangeList(generics.ListAPIView):
+class ChangeList(KeptForReaders, generics.ListAPIView):
     serializer_class = PublishedChangeSerializer
     queryset = PublishedChange.objects.select_related("state").order_by("-made_at", "-pk")
     pagination_class = Pages

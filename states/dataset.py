@@ -27,6 +27,7 @@ from states.models import (
     State,
     Treaty,
 )
+from states.page_cache import release
 from states.spreadsheets import spreadsheet_safe
 
 logger = logging.getLogger(__name__)
@@ -111,10 +112,13 @@ def citation(site_url, data_version):
 def data_package(site_url, version_key):
     """The package for the data at ``version_key`` (the page cache's data
     version, which a restore renews), as an open file, and its version. Built
-    once per data version and address into DATA_PACKAGE_DIR and served from
-    disk after: written row by row and sent in chunks, it takes the same memory
-    however long the history grows. Each app server builds its own copy."""
-    built = settings.DATA_PACKAGE_DIR / (hashlib.sha256(f"{version_key} {site_url}".encode()).hexdigest()[:32] + ".zip")
+    once per data version, release of the code, day and address into
+    DATA_PACKAGE_DIR and served from disk after (the files outlive a restart
+    and a deploy, hence the release and the day, as in a page's ETag): written
+    row by row and sent in chunks, it takes the same memory however long the
+    history grows. Each app server builds its own copy."""
+    identity = f"{version_key} {release()} {timezone.localdate().isoformat()} {site_url}"
+    built = settings.DATA_PACKAGE_DIR / (hashlib.sha256(identity.encode()).hexdigest()[:32] + ".zip")
     try:
         return open(built, "rb"), version()
     except OSError:  # not built yet (or not readable): built now

@@ -139,8 +139,11 @@ class HeadWithoutBodyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.method == "HEAD" and not response.streaming:
-            response.content = b""
+        if request.method == "HEAD":
+            if response.streaming:  # the data package: its file is closed with the response, unread
+                response.streaming_content = []
+            else:
+                response.content = b""
         return response
 
 

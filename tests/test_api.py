@@ -2,6 +2,7 @@
 a clear 400 for a bad parameter, readable from any site, and a valid schema."""
 
 import datetime
+import gzip
 import io
 
 import pytest
@@ -14,7 +15,7 @@ from states.choices import CountingRule
 from states.models import PositionStatement, State, Treaty
 from states.per_version import kept
 from states.rules import Figures
-from tests.helpers import statement_form
+from tests.helpers import new_statement_form, publish_from_its_page, statement_form
 
 ENDPOINTS = [
     "/api/v1/states/",
@@ -205,3 +206,40 @@ def test_every_statement_of_a_state_is_listed_a_page_at_a_time(client, db):
 def test_a_statements_filter_that_is_no_iso_code_is_a_400_that_says_so(client, db, code):
     response = client.get("/api/v1/statements/", {"state": code})
     assert response.status_code == 400 and "ISO3" in response.json()["state"][0]
+
+
+def test_an_answer_is_kept_until_a_publish_changes_the_data(client, as_user, editor, publisher, make_state, source):
+    state = make_state()
+    path = f"/api/v1/statements/?state={state.iso3}"
+    assert client.get(path).json()["count"] == 0
+    with CaptureQueriesContext(connection) as again:
+        kept_answer = client.get(path, headers={"origin": "https://partner.example.org"})
+    assert kept_answer.json()["count"] == 0 and len(again) == 1, [query["sql"] for query in again]  # the data version
+    assert kept_answer["Access-Control-Allow-Origin"] == "*"
+
+    as_user(editor).post("/admin/states/positionstatement/add/", new_statement_form(state, source))
+    draft = PositionStatement.objects.drafts().get(state=state)
+    assert publish_from_its_page(as_user(publisher), "/admin/states/positionstatement/", draft).status_code == 302
+    client.logout()
+    assert client.get(path).json()["count"] == 1
+
+
+def test_a_kept_answer_is_a_304_for_a_reader_who_has_it(client, db):
+    first = client.get("/api/v1/figures/")
+    again = client.get("/api/v1/figures/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert "public" in first["Cache-Control"] and "must-revalidate" in first["Cache-Control"]
+
+
+def test_a_malformed_parameter_is_answered_afresh_each_time_never_kept(client, db):
+    for _ in range(2):
+        response = client.get("/api/v1/figures/", {"as_of": "2024-13-45"})
+        assert response.status_code == 400 and "as_of" in response.json()
+        assert "ETag" not in response
+
+
+def test_a_kept_answer_is_sent_compressed_to_a_reader_who_accepts_it(client, db):
+    plain = client.get("/api/v1/states/")
+    client.get("/api/v1/states/", HTTP_ACCEPT_ENCODING="gzip")
+    compressed = client.get("/api/v1/states/", HTTP_ACCEPT_ENCODING="gzip")
+    assert compressed["Content-Encoding"] == "gzip" and gzip.decompress(compressed.content) == plain.content

@@ -77,6 +77,8 @@ def test_the_package_is_built_once_per_data_version_then_sent_from_disk(
         assert b"".join(second.streaming_content) == first_bytes
     assert len(again) == 2, [query["sql"] for query in again]  # the data's version and the package's, no records
     assert "Content-Encoding" not in second  # a zip is compressed already
+    head = client.head("/data/cah-tracker.zip")
+    assert head["Content-Length"] == str(len(first_bytes)) and b"".join(head.streaming_content) == b""
     [built] = package_files()
 
     state = make_state()
@@ -101,6 +103,16 @@ def test_the_same_data_makes_the_same_package_bytes(client, db):
     [dated] = {info.date_time for info in again.infolist()}
     version = datetime.datetime.strptime(dataset.version(), "%Y-%m-%dT%H:%M:%SZ")
     assert datetime.timedelta(0) <= version - datetime.datetime(*dated) < datetime.timedelta(seconds=2)
+
+
+def test_a_deploy_or_a_new_day_builds_the_package_afresh(client, db, monkeypatch, time_machine):
+    downloaded_package(client)
+    monkeypatch.setattr(dataset, "release", lambda: "a-new-release")
+    downloaded_package(client)
+    assert len(package_files()) == 2
+    time_machine.move_to(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1))
+    downloaded_package(client)
+    assert len(package_files()) == 3
 
 
 def test_only_the_newest_packages_are_kept_and_no_half_built_one(db):
