@@ -251,7 +251,8 @@ def release():
 
 def page_identity(request, version, offers=()):
     """The page's ETag and cache key: the data version, the day (pages default
-    to today) and the address as the page reads it (``canonical``); the key
+    to today) and the address as the page reads it (``canonical``), with its
+    scheme and host; the key
     and the ETag also tell a compressed copy from a plain one, and, for an
     address that ``offers`` several media types (a feed, or its page for a
     browser), one type from another, as they are different bytes."""
@@ -259,7 +260,10 @@ def page_identity(request, version, offers=()):
     compressed = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "plain"
     if offers:
         compressed += f"-{request.get_preferred_type(offers) or offers[0]}"
-    page = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # The whole address, site included: a page holds absolute links (its embed
+    # code, the API's next page), and a site answering at two names must give
+    # each its own; reading the host also refuses one ALLOWED_HOSTS does not name.
+    page = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
     drawn_by = release()
     return (
         f'"{version}-{drawn_by}-{today}-{page}-{compressed}"',

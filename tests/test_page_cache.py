@@ -314,6 +314,20 @@ def test_parameters_the_page_reads_still_make_pages_of_their_own(client, db):
     assert client.get("/", {"view": "west_asia", "zz": "1"})["ETag"] == west["ETag"]
 
 
+def test_a_site_answering_at_two_names_gives_each_its_own_links(client, db, settings):
+    settings.ALLOWED_HOSTS = ["cah.example", "www.cah.example"]
+    client.get("/states/PHL/", HTTP_HOST="cah.example")
+    page = client.get("/states/PHL/", HTTP_HOST="www.cah.example").content.decode()
+    assert "http://www.cah.example/embed/state/PHL/" in page and "//cah.example/" not in page
+
+
+def test_a_host_the_site_does_not_answer_to_is_refused_even_for_a_cached_page(client, db, settings):
+    settings.ALLOWED_HOSTS = ["cah.example"]
+    assert client.get("/", HTTP_HOST="cah.example").status_code == 200
+    assert client.get("/", HTTP_HOST="cah.example").status_code == 200  # from the cache
+    assert client.get("/", HTTP_HOST="attacker.example").status_code == 400
+
+
 def test_a_malformed_as_of_is_refused_and_never_stored(client, db):
     for _ in range(2):
         response = client.get(PAGE, {"as_of": "2026-13-45"})
