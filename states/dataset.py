@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -150,11 +151,22 @@ def package_for_this_download_only(site_url):
 
 
 def forget_older_packages(keep, how_many=3):
-    """Delete all but the newest few packages. A download under way goes on
-    reading a deleted file, which leaves the disk once it is closed."""
-    packages = sorted(settings.DATA_PACKAGE_DIR.glob("*.zip"), key=lambda path: path.stat().st_mtime, reverse=True)
+    """Delete all but the newest few packages, and what a build stopped
+    halfway (a killed process) left over an hour ago. A download under way
+    goes on reading a deleted file, which leaves the disk once it is closed."""
+    packages = sorted(settings.DATA_PACKAGE_DIR.glob("*.zip"), key=modified, reverse=True)
     for old in [path for path in packages if path != keep][how_many - 1 :]:
         old.unlink(missing_ok=True)
+    for part in settings.DATA_PACKAGE_DIR.glob("*.part"):
+        if modified(part) < time.time() - 3600:
+            part.unlink(missing_ok=True)
+
+
+def modified(path):
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # another process deleted it meanwhile
+        return 0.0
 
 
 def write_data_package(file, site_url):

@@ -5,6 +5,8 @@ import csv
 import datetime
 import io
 import json
+import os
+import time
 import tracemalloc
 import zipfile
 
@@ -116,6 +118,11 @@ def test_a_deploy_or_a_new_day_builds_the_package_afresh(client, db, monkeypatch
 
 
 def test_only_the_newest_packages_are_kept_and_no_half_built_one(db):
+    settings.DATA_PACKAGE_DIR.mkdir(parents=True, exist_ok=True)
+    left_by_a_killed_build = settings.DATA_PACKAGE_DIR / "tmp1234.part"
+    left_by_a_killed_build.write_bytes(b"PK")
+    two_hours_ago = time.time() - 7200
+    os.utime(left_by_a_killed_build, (two_hours_ago, two_hours_ago))
     for version_key in ("epoch.1.1", "epoch.2.2", "epoch.3.3", "epoch.4.4", "epoch.5.5"):
         package, _version = dataset.data_package("https://cah.example", version_key)
         package.close()
