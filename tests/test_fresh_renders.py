@@ -119,3 +119,30 @@ def test_a_statement_made_unverified_changes_the_verification_shown_at_once(clie
     statement.verification = Verification.UNVERIFIED
     statement.save_change_by(publisher, "Not yet checked again")
     assert client.get("/api/v1/states/FSM/").json()["standing"]["verification"] == Verification.UNVERIFIED
+
+
+def test_a_filter_menu_left_at_any_is_drawn_once_per_data_version_and_language(client, db, fresh_renders):
+    pages = ("/states/", "/changes/", "/th/states/", "/changes/?state=PHL", "/states/?subregion=035")
+    for path in pages:
+        kept.forget()
+        from_the_database = client.get(path)
+        assert from_the_database.status_code == 200, path
+        assert client.get(path).content == from_the_database.content, path
+    menus = {key[1:] for key in kept.entries if key[0] == "filter menu left at any"}
+    # The last page's chosen subregion is drawn each time; the other menus are kept.
+    assert ("StateFilterForm", "status", "en") in menus and ("StateFilterForm", "subregion", "en") not in menus
+    chosen = client.get("/states/", {"subregion": "035"}).content.decode()
+    assert re.search(r'<option value="035" selected>', chosen)
+    assert '<option value="" selected>' in client.get("/states/").content.decode()
+
+
+def test_what_a_reader_types_or_gets_wrong_is_never_kept(client, db, fresh_renders):
+    def kept_menus():
+        return {key[2] for key in kept.entries if key[0] == "filter menu left at any"}
+
+    assert "&lt;b&gt;typed" in client.get("/states/", {"q": "<b>typed</b>"}).content.decode()
+    assert "q" not in kept_menus() and "status" in kept_menus()
+    kept.forget()
+    refused = client.get("/states/", {"treaty_status": "state_party"})  # a status with no treaty chosen
+    assert refused.status_code == 400 and "Choose the treaty this status is under" in refused.content.decode()
+    assert "treaty_status" not in kept_menus() and "status" in kept_menus()
