@@ -252,10 +252,10 @@ def release():
 def page_identity(request, version, offers=()):
     """The page's ETag and cache key: the data version, the day (pages default
     to today) and the address as the page reads it (``canonical``), with its
-    scheme and host; the key
-    and the ETag also tell a compressed copy from a plain one, and, for an
-    address that ``offers`` several media types (a feed, or its page for a
-    browser), one type from another, as they are different bytes."""
+    scheme and host; the key and the ETag also tell a compressed copy from a
+    plain one, and, for an address that ``offers`` several media types (a
+    feed, or its page for a browser), one type from another, as they are
+    different bytes."""
     today = timezone.localdate().isoformat()
     compressed = "gzip" if "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "") else "plain"
     if offers:
