@@ -402,16 +402,22 @@ class PublishedChangeSerializer(serializers.ModelSerializer):
 
 class KeptForReaders:
     """A view's JSON kept like a public page (states/page_cache.py): per data
-    version, release, day and full address, here and in Redis, with an ETag
-    for a 304. Looked up only once DRF's throttle has counted the request, so
-    the limit per reader holds for kept answers too. Only a 200 is kept: a
-    400 for a malformed parameter is worked out each time."""
+    version, release, day and address, here and in Redis, with an ETag for a
+    304. Looked up only once DRF's throttle has counted the request, so the
+    limit per reader holds for kept answers too. ``reads`` names the query
+    parameters the view reads: any other is dropped first, as for a page, so
+    made-up parameters cost neither a render nor room in the cache. Only a 200
+    is kept: a 400 for a malformed parameter is worked out each time."""
+
+    reads = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # the throttle: a 429 is raised here, before any lookup
         self.data_version = None
         if not settings.PUBLIC_PAGE_CACHE or request.method not in ("GET", "HEAD"):
             return
+        if not page_cache.canonical(request._request, self.reads):
+            return  # an as_of that is no date: the view's 400
         self.data_version = page_cache.data_version()
         page_cache.this_request_reads(self.data_version)
         stored = page_cache.stored_page(request._request, self.data_version)
@@ -423,12 +429,11 @@ class KeptForReaders:
         response = super().finalize_response(request, response, *args, **kwargs)
         if getattr(self, "data_version", None) is None or not isinstance(response, Response):
             return response  # not kept, or the kept bytes already
-        if response.status_code == 200:
-            response.render()
-            response = page_cache.compressed(request._request, response)
-            etag, key = page_cache.page_identity(request._request, self.data_version)
-            page_cache.store(key, page_cache.mark_public(response, etag))
-        return response
+        response.render()
+        return page_cache.kept_public(request._request, self.data_version, response)
+
+
+PAGINATED = ("page", "page_size")
 
 
 class StandingsMixin:
@@ -462,6 +467,7 @@ class StateList(KeptForReaders, StandingsMixin, generics.ListAPIView):
     serializer_class = StateSerializer
     pagination_class = Pages
     queryset = State.objects.order_by("name")
+    reads = ("as_of", *StateFilter.base_filters, *PAGINATED)
 
     def list(self, request, *args, **kwargs):
         as_of = as_of_from(request)
@@ -482,6 +488,7 @@ class StateList(KeptForReaders, StandingsMixin, generics.ListAPIView):
 
 @extend_schema(parameters=[AS_OF], summary="One state: its standing on a date, and its dated, sourced records")
 class StateDetail(KeptForReaders, StandingsMixin, generics.RetrieveAPIView):
+    reads = ("as_of",)
     serializer_class = StateDetailSerializer
 
     def retrieve(self, request, iso3):
@@ -503,6 +510,8 @@ class StateDetail(KeptForReaders, StandingsMixin, generics.RetrieveAPIView):
     summary="The headline figures for a counting rule and date",
 )
 class FiguresView(KeptForReaders, APIView):
+    reads = ("as_of", "rule")
+
     def get(self, request):
         rule = request.query_params.get("rule") or CountingRule.ICC_ASIA_PACIFIC
         if rule not in CountingRule.values:
@@ -578,6 +587,8 @@ class NextStepsView(KeptForReaders, APIView):
     """The lists of /next-steps/: for each next step, the states of the headline
     count at it on a date, each with the strength of the fact behind it."""
 
+    reads = ("as_of",)
+
     def get(self, request):
         as_of = as_of_from(request)
         figures = State.objects.figures(as_of=as_of, rule=CountingRule.ICC_ASIA_PACIFIC)
@@ -635,6 +646,7 @@ class ApiRoot(KeptForReaders, APIView):
 
 @extend_schema(summary="The treaties followed, with the rules that date their effect")
 class TreatyList(KeptForReaders, generics.ListAPIView):
+    reads = PAGINATED
     serializer_class = TreatySerializer
     queryset = Treaty.objects.select_related("source")
     pagination_class = Pages
@@ -642,6 +654,7 @@ class TreatyList(KeptForReaders, generics.ListAPIView):
 
 @extend_schema(summary="The convention's timeline: dated, sourced events")
 class TimelineList(KeptForReaders, generics.ListAPIView):
+    reads = PAGINATED
     serializer_class = TimelineEventSerializer
     queryset = TimelineEvent.objects.published().filter(topic=TimelineTopic.CAH_CONVENTION).select_related("source")
     pagination_class = Pages
@@ -649,6 +662,7 @@ class TimelineList(KeptForReaders, generics.ListAPIView):
 
 @extend_schema(summary="The sources behind what the public sees")
 class SourceList(KeptForReaders, generics.ListAPIView):
+    reads = PAGINATED
     serializer_class = SourceSerializer
     queryset = Source.objects.backing_public_facts().order_by("publisher", "title")
     pagination_class = Pages
@@ -659,6 +673,7 @@ class SourceList(KeptForReaders, generics.ListAPIView):
     summary="Published statements on a convention, by state and date",
 )
 class StatementList(KeptForReaders, generics.ListAPIView):
+    reads = ("state", *PAGINATED)
     serializer_class = StatementSerializer
     pagination_class = Pages
 
@@ -678,6 +693,7 @@ class StatementList(KeptForReaders, generics.ListAPIView):
 
 @extend_schema(summary="Published changes, newest first, with their reasons (never staff names)")
 class ChangeList(KeptForReaders, generics.ListAPIView):
+    reads = PAGINATED
     serializer_class = PublishedChangeSerializer
     queryset = PublishedChange.objects.select_related("state").order_by("-made_at", "-pk")
     pagination_class = Pages

@@ -348,7 +348,7 @@ def cached_public_page(view=None, *, reads=(), offers=()):
             return response
         if not canonical(request, reads):
             return view(request, *args, **kwargs)
-        version = request.data_version = getattr(request, "data_version", None) or data_version()
+        version = getattr(request, "data_version", None) or data_version()
         this_request_reads(version)
         stored = stored_page(request, version, offers)
         if stored is not None:  # from another process (SharedPages): served from here on
@@ -357,17 +357,29 @@ def cached_public_page(view=None, *, reads=(), offers=()):
         response = view(request, *args, **kwargs)
         if not getattr(response, "is_rendered", True):
             response.render()  # a TemplateResponse (the sitemap's) is stored as the bytes it renders to
-        # Compressed once, then stored: a public page holds no secret for BREACH to
-        # guess at, and staff pages (above) are never compressed.
-        response = compressed(request, response)
-        etag, key = page_identity(request, version, offers)
-        mark_public(response, etag, offers)
-        if response.status_code == 200 and not response.streaming:
-            store(key, response)
+        response = kept_public(request, version, response, offers)
+        if is_kept(response):
             remember_path(request, reads, offers)
         return response
 
     return wrapper
+
+
+def kept_public(request, version, response, offers=()):
+    """The response compressed, marked public with its ETag and, if a whole
+    200, stored for the next visitor. Compressed once, then stored: a public
+    page holds no secret for BREACH to guess at, and staff pages (which never
+    come here) are never compressed."""
+    response = compressed(request, response)
+    etag, key = page_identity(request, version, offers)
+    mark_public(response, etag, offers)
+    if is_kept(response):
+        store(key, response)
+    return response
+
+
+def is_kept(response):
+    return response.status_code == 200 and not response.streaming
 
 
 def remember_path(request, reads, offers):

@@ -56,8 +56,8 @@ from states.forms import CONTROL_CHARACTERS, CorrectionForm
 from states.maps import MapView, asia_pacific_map, legend_entry, map_signature, patterns
 from states.models import CoalitionAsk, CorrectionReport, PublishedChange, Source, State, TimelineEvent, Treaty
 from states.page_cache import cached_public_page
-from states.page_cache import data_version as data_version_now
 from states.per_version import kept as per_version
+from states.per_version import version_of_this_request
 from states.rules import as_of_from_query, list_in_words, list_separator
 from states.spreadsheets import spreadsheet_safe
 
@@ -810,8 +810,7 @@ def dataset(request):
 def dataset_download(request):
     """The package, streamed from the file built for this data version (not
     kept in the page cache, which holds whole responses in memory)."""
-    version_key = getattr(request, "data_version", None) or data_version_now()
-    package, data_version = data_package(site_url(request), version_key)
+    package, data_version = data_package(site_url(request), version_of_this_request())
     stamp = (data_version or "unreleased").replace(":", "")
     return FileResponse(
         package, as_attachment=True, filename=f"cah-tracker-{stamp}.zip", content_type="application/zip"

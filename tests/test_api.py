@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from rest_framework.throttling import AnonRateThrottle
 
+from states.api import KeptForReaders
 from states.choices import CountingRule
 from states.models import PositionStatement, State, Treaty
 from states.per_version import kept
@@ -243,3 +245,27 @@ def test_a_kept_answer_is_sent_compressed_to_a_reader_who_accepts_it(client, db)
     client.get("/api/v1/states/", HTTP_ACCEPT_ENCODING="gzip")
     compressed = client.get("/api/v1/states/", HTTP_ACCEPT_ENCODING="gzip")
     assert compressed["Content-Encoding"] == "gzip" and gzip.decompress(compressed.content) == plain.content
+
+
+def test_every_parameter_the_schema_documents_is_one_a_kept_answer_is_keyed_by(client, db):
+    """A parameter left out of a view's ``reads`` would be dropped before the
+    lookup, and every value of it would get the same kept answer."""
+    schema = client.get("/api/v1/schema/", headers={"accept": "application/vnd.oai.openapi+json"}).json()
+    left_out = {}
+    for path, operations in schema["paths"].items():
+        view = resolve(path.replace("{iso3}", "PHL")).func.view_class
+        if not issubclass(view, KeptForReaders):
+            continue
+        documented = {parameter["name"] for parameter in operations["get"].get("parameters", [])
+                      if parameter["in"] == "query"}  # fmt: skip
+        if documented - set(view.reads):
+            left_out[path] = documented - set(view.reads)
+    assert left_out == {}
+
+
+def test_a_made_up_parameter_gets_the_kept_answer_and_takes_no_room(client, db):
+    first = client.get("/api/v1/figures/", {"rule": "all_tracked"})
+    with CaptureQueriesContext(connection) as again:
+        made_up = client.get("/api/v1/figures/", {"rule": "all_tracked", "zz": "1"})
+    assert made_up.content == first.content and made_up["ETag"] == first["ETag"] and len(again) == 1
+    assert client.get("/api/v1/figures/").json()["rule"] != first.json()["rule"]  # what it reads still counts
