@@ -158,11 +158,16 @@ def test_following_a_map_link_to_a_state_with_the_keyboard(visit):
 
 
 def test_switching_the_map_to_positions_without_javascript(browser, site):
+    from playwright.sync_api import expect
+
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site + "/?as_of=2026-11-29")
     page.get_by_role("link", name="Position on a convention").click()
-    assert page.locator('#map a[aria-label="Micronesia (Federated States of): Supports a convention"]').count() == 1
+    # The click returns once the new address commits, before its map is parsed: wait for the page.
+    page.wait_for_url("**map=position**")
+    micronesia = page.locator('#map a[aria-label="Micronesia (Federated States of): Supports a convention"]')
+    expect(micronesia).to_have_count(1)
     context.close()
 
 
@@ -569,7 +574,9 @@ def test_a_partner_site_frames_an_embedded_figure_but_not_the_site_itself(browse
         figure = page.frame_locator("#figure").locator("p.figure data")
         assert re.fullmatch(r"\d+", figure.inner_text())
         # The map is framed with every small state's marker (coordinates written with a dot).
-        assert page.frame_locator("#map").locator("svg#map circle.marker").count() > 10
+        markers = page.frame_locator("#map").locator("svg#map circle.marker")
+        markers.first.wait_for()  # a frame may still be parsing when the network falls idle
+        assert markers.count() > 10
         overview_frame = page.frame_locator("#overview").locator("body")
         # Refused: the browser shows its own error page, not the site.
         assert page.frame_locator("#overview").locator("#rome-statute-parties").count() == 0
