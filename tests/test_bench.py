@@ -1,13 +1,24 @@
 """make bench reads wrk's report as wrk writes it, on a quiet machine or a busy one, works its ratios
 out from neighbours in time, and writes only into a database of its own (issue 23)."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from states.management.commands.bench import interleaved_ratios, latency_percentiles, recovery_seconds, to_ms
+from states.choices import ChangeKind, RecordKind
+from states.management.commands.bench import (
+    PUBLISHED_BY_BENCH,
+    fill_first_page_of_changes,
+    interleaved_ratios,
+    latency_percentiles,
+    recovery_seconds,
+    to_ms,
+)
 from states.models import PositionStatement, PublishedChange
+from states.views import CHANGES_PER_PAGE
 
 # wrk 4.2's --latency section, as it prints it when the machine is busy: a second or
 # more is written with a trailing space.
@@ -63,3 +74,16 @@ def test_recovery_is_the_first_second_after_the_publish_back_to_nine_tenths_of_b
     per_second = {100: 50, 101: 1000, 102: 1000, 103: 1000, 104: 200, 105: 850, 106: 950}
     assert recovery_seconds(per_second, published_at=104) == 2
     assert recovery_seconds({100: 5, 101: 1000, 102: 10}, published_at=102) is None
+
+
+def test_the_newest_page_of_changes_is_filled_once_with_the_benchmarks_own_publishes(db):
+    """So that /changes/ today and at a hundred times the history show the same rows."""
+    seeded = timezone.now() - datetime.timedelta(days=1)
+    PublishedChange.objects.create(
+        made_at=seeded, kind=ChangeKind.INITIAL_DATA, record_kind=RecordKind.DATA_LOAD, title="Seed"
+    )
+    fill_first_page_of_changes()
+    fill_first_page_of_changes()
+    newest = PublishedChange.objects.order_by("-made_at", "-id")[:CHANGES_PER_PAGE]
+    assert {change.title for change in newest} == {PUBLISHED_BY_BENCH}
+    assert PublishedChange.objects.filter(title=PUBLISHED_BY_BENCH).count() == CHANGES_PER_PAGE
