@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from states.choices import ChangeKind, RecordKind
 from states.management.commands.bench import (
@@ -14,10 +15,12 @@ from states.management.commands.bench import (
     fill_first_page_of_changes,
     interleaved_ratios,
     latency_percentiles,
+    publish,
     recovery_seconds,
     to_ms,
 )
 from states.models import PositionStatement, PublishedChange
+from states.page_cache import database_version
 from states.views import CHANGES_PER_PAGE
 
 # wrk 4.2's --latency section, as it prints it when the machine is busy: a second or
@@ -87,3 +90,15 @@ def test_the_newest_page_of_changes_is_filled_once_with_the_benchmarks_own_publi
     newest = PublishedChange.objects.order_by("-made_at", "-id")[:CHANGES_PER_PAGE]
     assert {change.title for change in newest} == {PUBLISHED_BY_BENCH}
     assert PublishedChange.objects.filter(title=PUBLISHED_BY_BENCH).count() == CHANGES_PER_PAGE
+
+
+def test_a_benchmark_publish_moves_the_data_version_and_queues_its_alerts_as_a_real_publish_does(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as make serve runs
+    before = database_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish()
+    assert database_version() != before
+    change = PublishedChange.objects.get(title=PUBLISHED_BY_BENCH)
+    assert DBTaskResult.objects.filter(args_kwargs__args=[change.pk]).count() == 1

@@ -156,14 +156,14 @@ PUBLISHED_BY_BENCH = "A publish made by make bench"
 
 
 def publish(count=1):
-    """A publish as the servers see it: public changes, announced once they commit."""
+    """A publish as the servers see it: public changes, announced once they
+    commit. Saved one by one, as a publish saves them, so each also queues
+    its alerts (alerts.signals), as a real publish does."""
     with transaction.atomic():
-        PublishedChange.objects.bulk_create(
-            PublishedChange(
+        for _ in range(count):
+            PublishedChange.objects.create(
                 made_at=timezone.now(), kind=ChangeKind.CHANGED, record_kind=RecordKind.STATE, title=PUBLISHED_BY_BENCH
             )
-            for _ in range(count)
-        )
         data_changed()
 
 
